@@ -1,0 +1,1 @@
+"""Trợ lý DVC — the backend: procedure catalog, chat, addresses, dossiers, push, desk."""

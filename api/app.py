@@ -1,0 +1,70 @@
+"""Application factory: ``create_app()`` wires settings, database, routes and error handling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+
+from api.db.engine import create_engine, session_factory
+from api.errors import EXCEPTION_HANDLERS
+from api.health import health
+from api.procedures.controllers import ProcedureController, levels
+from api.procedures.service import CatalogIndex
+from api.settings import Settings, get_settings
+
+log = logging.getLogger("api")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    engine = create_engine(settings)
+    sessions = session_factory(engine)
+    catalog = CatalogIndex()
+
+    alchemy = SQLAlchemyPlugin(
+        config=SQLAlchemyAsyncConfig(
+            engine_instance=engine,
+            session_dependency_key="db_session",
+            session_config=AsyncSessionConfig(expire_on_commit=False),
+            before_send_handler="autocommit",
+            create_all=False,  # the schema belongs to Alembic
+            set_default_exception_handler=False,
+        )
+    )
+
+    async def start(app: Litestar) -> None:
+        try:
+            await catalog.refresh(sessions, force=True)
+        except Exception:  # not migrated yet, or the database is down: /health says so
+            log.exception("could not build the search index at start-up")
+        app.state.refresher = asyncio.create_task(catalog.run_refresher(sessions, settings.catalog_refresh_seconds))
+
+    async def stop(app: Litestar) -> None:
+        task = app.state.get("refresher")
+        if task:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await engine.dispose()
+
+    return Litestar(
+        route_handlers=[ProcedureController, levels, health],
+        plugins=[alchemy],
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_startup=[start],
+        on_shutdown=[stop],
+        state=State({"settings": settings, "sessions": sessions, "catalog": catalog, "engine": engine}),
+        openapi_config=OpenAPIConfig(
+            title="Trợ lý DVC API",
+            version="0.1.0",
+            description="Tra cứu thủ tục hành chính, trò chuyện với trợ lý, hồ sơ và thông báo.",
+            path="/schema",
+        ),
+        debug=settings.debug,
+    )

@@ -1,0 +1,89 @@
+"""Command line: ``python -m api <command>`` (also installed as ``dvc``).
+
+    migrate                      apply database migrations
+    import-catalog [PATH]        load the catalog (project JSON or portal format)
+    setup                        migrate, then import the shipped catalog
+    serve                        run the API at http://127.0.0.1:8000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import logging
+import sys
+import time
+from pathlib import Path
+
+from api.settings import get_settings
+
+
+async def _migrate() -> None:
+    from api.db.engine import create_engine
+    from api.db.migrate import upgrade
+
+    engine = create_engine(get_settings())
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _import(path: Path, source_url: str | None, checked: dt.date | None, strict: bool) -> int:
+    from api.db.engine import create_engine, session_factory
+    from api.procedures.importer import import_records, iter_raw
+
+    if not path.exists():
+        print(f"Không tìm thấy {path}", file=sys.stderr)
+        return 2
+    engine = create_engine(get_settings())
+    started = time.perf_counter()
+    try:
+        report = await import_records(session_factory(engine), iter_raw(path), source_url=source_url, checked=checked)
+    finally:
+        await engine.dispose()
+    for problem in report.problems:
+        print(f"bỏ qua {problem}", file=sys.stderr)
+    print(f"Danh mục thủ tục: {report.summary()} ({time.perf_counter() - started:.1f}s)")
+    return 1 if strict and report.problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dvc", description="Trợ lý DVC")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations")
+    imp = sub.add_parser("import-catalog", help="import procedures (project JSON or national portal format)")
+    imp.add_argument("path", nargs="?", type=Path, help="file or directory (default: the shipped catalog)")
+    imp.add_argument("--source-url", help="source of portal-format records (default: each code's portal page)")
+    imp.add_argument("--checked", type=dt.date.fromisoformat, help="date the source was read (YYYY-MM-DD)")
+    imp.add_argument("--strict", action="store_true", help="exit 1 when any record was skipped")
+    sub.add_parser("setup", help="migrate and import the shipped catalog")
+    serve = sub.add_parser("serve", help="run the API server")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+
+    if args.command == "migrate":
+        asyncio.run(_migrate())
+        return 0
+    if args.command == "import-catalog":
+        return asyncio.run(_import(args.path or settings.catalog_dir, args.source_url, args.checked, args.strict))
+    if args.command == "setup":
+        asyncio.run(_migrate())
+        return asyncio.run(_import(settings.catalog_dir, None, None, False))
+    if args.command == "serve":
+        import uvicorn
+
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            log_level="info",
+            proxy_headers=True,
+        )
+        return 0
+    return 2

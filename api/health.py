@@ -1,0 +1,46 @@
+"""Readiness: each component's status, 200 only when all of them are ready."""
+
+from __future__ import annotations
+
+import time
+
+import msgspec
+from litestar import Request, Response, get
+from sqlalchemy import text
+
+from api.procedures.service import CatalogIndex
+
+
+class Component(msgspec.Struct, omit_defaults=True):
+    status: str  # "ok" | "starting" | "error"
+    detail: str | None = None
+    latency_ms: float | None = None
+    procedures: int | None = None
+    revision: int | None = None
+
+
+class HealthReport(msgspec.Struct):
+    status: str  # "ok" | "unavailable"
+    components: dict[str, Component]
+
+
+@get("/health", summary="Tình trạng hệ thống", tags=["Hệ thống"])
+async def health(request: Request) -> Response[HealthReport]:
+    components: dict[str, Component] = {}
+    started = time.perf_counter()
+    try:
+        async with request.app.state.sessions() as session:
+            await session.execute(text("SELECT 1"))
+        components["database"] = Component("ok", latency_ms=round((time.perf_counter() - started) * 1000, 2))
+    except Exception as exc:  # report, never raise: health must answer while the database is down
+        components["database"] = Component("error", detail=type(exc).__name__)
+    catalog: CatalogIndex = request.app.state.catalog
+    components["catalog"] = (
+        Component("ok", procedures=catalog.index.n, revision=catalog.revision)
+        if catalog.ready
+        else Component("starting", detail="search index not built yet")
+    )
+    healthy = all(c.status == "ok" for c in components.values())
+    return Response(
+        HealthReport("ok" if healthy else "unavailable", components), status_code=200 if healthy else 503
+    )

@@ -1,0 +1,1 @@
+"""Procedure catalog: model, import, Vietnamese search, online service levels."""

@@ -1,0 +1,158 @@
+"""Catalog service: look up procedures and keep the search index in step with the database."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from typing import Any
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.errors import NotFoundError
+from api.procedures.levels import LEVELS, Level
+from api.procedures.models import CatalogState, Procedure
+from api.procedures.schema import ONLINE_LEVEL_NAMES, ProcedureRecord
+from api.procedures.search import DocInput, SearchIndex, SearchResult
+
+log = logging.getLogger("api.procedures")
+
+
+class VersionRef(msgspec.Struct):
+    version: int
+    status: str
+    effective_date: dt.date | None
+
+
+class ProcedureDetail(ProcedureRecord, kw_only=True):
+    """The full record, plus what the citizen needs to read it."""
+
+    online_level_name: str
+    level_explained: Level
+    checked_on: dt.date
+    versions: list[VersionRef]
+
+
+async def read_revision(session: AsyncSession) -> int:
+    state = await session.get(CatalogState, 1)
+    return state.revision if state else 0
+
+
+async def load_docs(session: AsyncSession) -> list[DocInput]:
+    """The current version of every active procedure, as the search index needs it."""
+    today = dt.date.today()
+    rows = (
+        await session.execute(
+            select(
+                Procedure.id,
+                Procedure.code,
+                Procedure.version,
+                Procedure.effective_date,
+                Procedure.status,
+                Procedure.name,
+                Procedure.field,
+                Procedure.online_level,
+                Procedure.slug,
+                Procedure.agency_level,
+                Procedure.aliases,
+                Procedure.result,
+            ).order_by(Procedure.code, Procedure.version)
+        )
+    ).all()
+    current: dict[str, Any] = {}
+    for row in rows:
+        # A newer version counts from its effective date; until then the older one stays current.
+        if row.effective_date and row.effective_date > today and row.code in current:
+            continue
+        current[row.code] = row
+    return [
+        DocInput(
+            id=r.id,
+            code=r.code,
+            name=r.name,
+            field=r.field,
+            online_level=r.online_level,
+            slug=r.slug,
+            agency_level=r.agency_level,
+            aliases=tuple(r.aliases or ()),
+            result=r.result or "",
+        )
+        for r in current.values()
+        if r.status == "active"
+    ]
+
+
+class CatalogIndex:
+    """The search index of this process, rebuilt when another import changed the catalog."""
+
+    def __init__(self) -> None:
+        self.index = SearchIndex([])
+        self.revision = -1
+        self.built_at: float | None = None
+        self.build_seconds: float | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def ready(self) -> bool:
+        return self.built_at is not None
+
+    async def refresh(self, sessions: async_sessionmaker[AsyncSession], *, force: bool = False) -> bool:
+        async with self._lock:
+            async with sessions() as session:
+                revision = await read_revision(session)
+                if revision == self.revision and not force:
+                    return False
+                docs = await load_docs(session)
+            started = time.perf_counter()
+            # Building is CPU work (tokenising, underthesea): keep the event loop free.
+            index = await asyncio.to_thread(SearchIndex, docs)
+            self.index, self.revision = index, revision
+            self.build_seconds = time.perf_counter() - started
+            self.built_at = time.time()
+            log.info("search index built: %d procedures, revision %d, %.2fs", index.n, revision, self.build_seconds)
+            return True
+
+    async def run_refresher(self, sessions: async_sessionmaker[AsyncSession], every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.refresh(sessions)
+            except Exception:  # a failed refresh keeps the old index; health reports the database
+                log.exception("search index refresh failed")
+
+    def search(self, query: str, limit: int = 10, offset: int = 0) -> SearchResult:
+        return self.index.search(query, limit=limit, offset=offset)
+
+
+class ProcedureService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, code: str) -> ProcedureDetail:
+        rows = (
+            (await self.session.execute(select(Procedure).where(Procedure.code == code).order_by(Procedure.version)))
+            .scalars()
+            .all()
+        )
+        if not rows:
+            raise NotFoundError(
+                f"Dạ, không tìm thấy thủ tục có mã {code}. Anh/chị kiểm tra lại mã hoặc tìm theo tên thủ tục.",
+                developer_message=f"no procedure with code {code!r}",
+            )
+        today = dt.date.today()
+        in_force = [r for r in rows if not (r.effective_date and r.effective_date > today)] or rows
+        row = in_force[-1]
+        record = msgspec.convert(row.record, ProcedureRecord)
+        return ProcedureDetail(
+            **msgspec.structs.asdict(record),
+            online_level_name=ONLINE_LEVEL_NAMES[record.online_level],
+            level_explained=LEVELS[record.online_level - 1],
+            checked_on=row.checked_on,
+            versions=[VersionRef(r.version, r.status, r.effective_date) for r in rows],
+        )
+
+    async def count(self) -> int:
+        return int((await self.session.execute(select(func.count()).select_from(Procedure))).scalar_one())

@@ -1,0 +1,78 @@
+"""Typed settings read from the environment, with defaults that need no configuration.
+
+Everything has a safe default so that ``make run`` works on a fresh machine:
+SQLite in the git-ignored ``var/`` directory, the catalog shipped in ``data/catalog``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return _env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(_env(name, str(default)))
+    except ValueError as exc:  # a typo in deployment config must fail loudly, at start-up
+        raise ValueError(f"{name} must be a number") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    catalog_dir: Path
+    # PostgreSQL schema (search_path) to use; lets several deployments or test runs share a database.
+    db_schema: str | None = None
+    debug: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # How often an API process checks whether another process changed the catalog.
+    catalog_refresh_seconds: float = 30.0
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings() -> Settings:
+    data_dir = Path(_env("DVC_DATA_DIR", str(ROOT / "var"))).resolve()
+    default_db = f"sqlite+aiosqlite:///{data_dir / 'dvc.sqlite3'}"
+    database_url = _env("DATABASE_URL", default_db)
+    # Accept the URLs that hosting providers hand out and pick the async driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if database_url.startswith(prefix):
+            database_url = "postgresql+asyncpg://" + database_url[len(prefix) :]
+    if database_url.startswith("sqlite:///"):
+        database_url = "sqlite+aiosqlite:///" + database_url[len("sqlite:///") :]
+    origins = tuple(o.strip() for o in _env("DVC_CORS_ORIGINS", "").split(",") if o.strip())
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        catalog_dir=Path(_env("DVC_CATALOG_DIR", str(ROOT / "data" / "catalog"))).resolve(),
+        db_schema=_env("DVC_DB_SCHEMA", "") or None,
+        debug=_env_bool("DVC_DEBUG", False),
+        host=_env("DVC_HOST", "127.0.0.1"),
+        port=int(_env_float("DVC_PORT", 8000)),
+        catalog_refresh_seconds=_env_float("DVC_CATALOG_REFRESH_SECONDS", 30.0),
+        cors_origins=origins,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
