@@ -77,14 +77,24 @@ class ProcedureController(Controller):
         ] = None,
         limit: Annotated[int, Parameter(ge=1, le=50)] = 10,
         offset: Annotated[int, Parameter(ge=0, le=10_000)] = 0,
+        province: Annotated[
+            str | None,
+            Parameter(
+                description="Mã tỉnh/thành phố (2 chữ số): chỉ thủ tục của tỉnh đó và thủ tục chung",
+                pattern=r"^[0-9]{2}$",
+            ),
+        ] = None,
     ) -> SearchPage:
         catalog: CatalogIndex = request.app.state.catalog
         query = (q or "").strip()
         if not query:  # no query: the catalog in name order
-            docs = sorted(catalog.index.docs, key=lambda d: d.name)
+            docs = sorted(
+                (d for d in catalog.index.docs if province is None or d.province_code in (None, province)),
+                key=lambda d: d.name,
+            )
             items = [_item(d, 0.0) for d in docs[offset : offset + limit]]
             return SearchPage(items, len(docs), "", "", False, limit, offset)
-        result = catalog.search(query, limit=limit, offset=offset)
+        result = catalog.search(query, limit=limit, offset=offset, province=province)
         return SearchPage(
             items=[_item(h.doc, h.score) for h in result.hits],
             total=result.total,

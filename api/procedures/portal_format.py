@@ -601,7 +601,12 @@ def _legal_basis(raw: dict[str, Any], flags: _Flags) -> list[dict[str, Any]]:
             flags.add("legal_basis", "Có căn cứ pháp lý không ghi số hiệu văn bản.")
             continue
         basis: dict[str, Any] = {"number": _clip(number, SHORT), "title": _clip(title or number, LONG)}
-        issued = parse_date(_get(item, "NGAYBANHANH"), f"{path}.NGAYBANHANH")
+        try:
+            issued = parse_date(_get(item, "NGAYBANHANH"), f"{path}.NGAYBANHANH")
+        except PortalFormatError:
+            # A garbled date is no reason to drop the whole procedure: keep it, flagged.
+            issued = None
+            flags.add("legal_basis", f"Ngày ban hành của văn bản {number} không đọc được.")
         if issued:
             basis["issued"] = issued
         out.append(basis)

@@ -38,9 +38,13 @@ from api.text.vocabulary import PHRASES, SHORTHAND, STOPWORDS
 # Field weights: a hit in the name or a colloquial alias says much more than one
 # in the field (lĩnh vực) or the result.
 FIELD_WEIGHTS = {"name": 3.0, "aliases": 2.5, "field": 0.6, "result": 0.4}
+# Length normalisation per field: official names are long ("Cấp giấy phép xây dựng mới
+# đối với công trình cấp III, cấp IV … và nhà ở riêng lẻ") and must not drown for it.
+FIELD_B = {"name": 0.4, "aliases": 0.5, "field": 0.75, "result": 0.75}
 K1 = 1.2
-B = 0.75
 WORD_PREFIX = "w:"  # multi-syllable word terms, e.g. "w:giay_phep"
+ACCENT_PREFIX = "a:"  # syllables as written, e.g. "a:tử", to tell "tử" from "tư" when typed
+ACCENT_WEIGHT = 0.5
 MAX_NGRAM = 4
 RERANK_DEPTH = 60
 POSITION_DECAY = 0.3  # the last word of a query weighs 30 % less than the first
@@ -62,6 +66,7 @@ class DocInput:
     agency_level: str
     aliases: tuple[str, ...] = ()
     result: str = ""
+    province_code: str | None = None  # None: applies everywhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +116,8 @@ def _strip_prefix(folded: str) -> str:
     return _NAME_PREFIX_RE.sub("", folded)
 
 
-def _bm25_tf(tf: float, length: int, avg: float) -> float:
-    return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
+def _bm25_tf(tf: float, length: int, avg: float, b: float) -> float:
+    return tf * (K1 + 1) / (tf + K1 * (1 - b + b * length / avg))
 
 
 class SearchIndex:
@@ -122,25 +127,28 @@ class SearchIndex:
         self.docs = docs
         self.by_code = {d.code: i for i, d in enumerate(docs)}
         self.n = len(docs)
-        fields = self._field_terms(docs)
+        fields = self._field_passages(docs)
         self.words: set[str] = set()
         for per_doc in fields.values():
-            for terms in per_doc:
-                self.words.update(t[len(WORD_PREFIX) :] for t in terms if t.startswith(WORD_PREFIX))
+            for passages in per_doc:
+                for terms in passages:
+                    self.words.update(t[len(WORD_PREFIX) :] for t in terms if t.startswith(WORD_PREFIX))
         postings: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
         for fname, per_doc in fields.items():
-            weight = FIELD_WEIGHTS[fname]
-            lengths = [len(t) for t in per_doc]
-            avg = (sum(lengths) / len(lengths)) if lengths else 1.0
-            avg = avg or 1.0
-            for doc_id, terms in enumerate(per_doc):
-                if not terms:
-                    continue
-                counts: dict[str, int] = defaultdict(int)
-                for term in terms:
-                    counts[term] += 1
-                for term, tf in counts.items():
-                    postings[term][doc_id] += weight * _bm25_tf(tf, len(terms), avg)
+            weight, b = FIELD_WEIGHTS[fname], FIELD_B[fname]
+            lengths = [len(terms) for passages in per_doc for terms in passages]
+            avg = (sum(lengths) / len(lengths) if lengths else 1.0) or 1.0
+            for doc_id, passages in enumerate(per_doc):
+                # Each alias is a passage of its own: many aliases must not dilute each one.
+                best: dict[str, float] = {}
+                for terms in passages:
+                    counts: dict[str, int] = defaultdict(int)
+                    for term in terms:
+                        counts[term] += 1
+                    for term, tf in counts.items():
+                        best[term] = max(best.get(term, 0.0), _bm25_tf(tf, len(terms), avg, b))
+                for term, value in best.items():
+                    postings[term][doc_id] += weight * value
         self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.idf: dict[str, float] = {}
         for term, per_doc_weights in postings.items():
@@ -152,7 +160,7 @@ class SearchIndex:
             self.idf[term] = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
         # Syllables the catalog knows, for typo correction (most frequent first on ties).
         self.syllables = sorted(
-            (t for t in self.postings if not t.startswith(WORD_PREFIX)),
+            (t for t in self.postings if ":" not in t),
             key=lambda t: -len(self.postings[t][0]),
         )
         self._syllable_set = set(self.syllables)
@@ -163,14 +171,18 @@ class SearchIndex:
             for d in docs
         ]
 
+        provinces = sorted({d.province_code for d in docs if d.province_code})
+        self._province_ids = {p: i + 1 for i, p in enumerate(provinces)}
+        self._doc_province = np.array([self._province_ids.get(d.province_code, 0) for d in docs], dtype=np.int16)
+
     @staticmethod
-    def _field_terms(docs: list[DocInput]) -> dict[str, list[list[str]]]:
-        out: dict[str, list[list[str]]] = {f: [] for f in FIELD_WEIGHTS}
+    def _field_passages(docs: list[DocInput]) -> dict[str, list[list[tuple[str, ...]]]]:
+        out: dict[str, list[list[tuple[str, ...]]]] = {f: [] for f in FIELD_WEIGHTS}
         for d in docs:
-            out["name"].append(_terms_of(d.name, strip_prefix=True))
-            out["aliases"].append([t for alias in d.aliases for t in _terms_of(alias)])
-            out["field"].append(_terms_of(d.field))
-            out["result"].append(_terms_of(d.result) if d.result else [])
+            out["name"].append([_terms_of(d.name, True)])
+            out["aliases"].append([_terms_of(a) for a in d.aliases])
+            out["field"].append([_terms_of(d.field)])
+            out["result"].append([_terms_of(d.result)] if d.result else [])
         return out
 
     # --- query side -------------------------------------------------------------------
@@ -243,13 +255,16 @@ class SearchIndex:
                         add(WORD_PREFIX + word, 1.0 - POSITION_DECAY * i / n_tok)
         return terms
 
-    def search(self, query: str, limit: int = 10, offset: int = 0) -> SearchResult:
+    def search(self, query: str, limit: int = 10, offset: int = 0, province: str | None = None) -> SearchResult:
+        """Best first. ``province`` keeps that province's own records and the national ones."""
         if self.n == 0:
             return SearchResult([], 0, False, "")
         words, extra = self.understand(query)
         understood = " ".join(words + (["+"] + extra if extra else []))
         code_hits = [self.by_code[c] for c in CODE_RE.findall(fold(query)) if c in self.by_code]
         terms = self._query_terms([words, extra] if extra else [words])
+        for term in _accented(query):  # diacritics the citizen typed tell "tử" from "tư"
+            terms.setdefault(term, ACCENT_WEIGHT)
         present = [(t, w) for t, w in terms.items() if t in self.postings]
         if not present and not code_hits:
             return SearchResult([], 0, False, understood)
@@ -258,9 +273,11 @@ class SearchIndex:
             ids = np.concatenate([self.postings[t][0] for t, _ in present])
             weights = np.concatenate([self.postings[t][1] * (w * self.idf[t]) for t, w in present])
             scores = np.bincount(ids, weights=weights, minlength=self.n).astype(np.float32)
-        total_mass = (
-            sum(self.idf.get(t, 0.0) * w for t, w in terms.items() if not t.startswith(WORD_PREFIX)) or 1.0
-        )
+        if province is not None:
+            pid = self._province_ids.get(province, -1)
+            scores[(self._doc_province != 0) & (self._doc_province != pid)] = 0
+            code_hits = [i for i in code_hits if self._doc_province[i] in (0, pid)]
+        total_mass = sum(self.idf.get(t, 0.0) * w for t, w in terms.items() if ":" not in t) or 1.0
         matched = np.flatnonzero(scores > 0)
         depth = min(len(matched), max(RERANK_DEPTH, offset + limit))
         if len(matched) > depth:
@@ -268,7 +285,7 @@ class SearchIndex:
         else:
             top = matched
         query_seq = tuple(words) + (("|",) + tuple(extra) if extra else ())
-        unigrams = [t for t, _ in present if not t.startswith(WORD_PREFIX)]
+        unigrams = [t for t, _ in present if ":" not in t]
         ranked: list[Hit] = []
         for i in top.tolist():
             phrase = self._phrase_cover(i, query_seq)
@@ -277,8 +294,9 @@ class SearchIndex:
             ranked.append(Hit(self.docs[i], score, min(coverage, 1.0)))
         for i in code_hits:  # an exact code typed by the citizen always comes first
             ranked.append(Hit(self.docs[i], 1e6, 1.0))
-        ranked.sort(key=lambda h: (-h.score, h.doc.name))
-        ranked = _dedupe(ranked)
+        # Ties: a national record before a province's copy of it.
+        ranked.sort(key=lambda h: (-h.score, h.doc.province_code is not None, h.doc.name))
+        ranked = _collapse(ranked)
         return SearchResult(
             hits=ranked[offset : offset + limit],
             total=len(ranked) if len(matched) <= depth else len(matched),
@@ -314,14 +332,21 @@ def _vietnamese_syllables() -> frozenset[str]:
     return frozenset(out)
 
 
-def _terms_of(text: str, *, strip_prefix: bool = False) -> list[str]:
+@lru_cache(maxsize=200_000)
+def _terms_of(text: str, strip_prefix: bool = False) -> tuple[str, ...]:
+    """Index terms of a text: folded syllables, multi-syllable words, syllables as written.
+    Cached: a national catalog repeats the same names once per province."""
     words = read_words(text)
     if strip_prefix and words[:2] in (["thu", "tuc"], ["tthc"]):
         words = words[2:] if words[0] == "thu" else words[1:]
     segmented = [WORD_PREFIX + w for w in _segment(text)]
     # Expanded shorthand ("can cuoc cong dan") brings its own multi-syllable words.
     segmented += [WORD_PREFIX + w for w in _segment(" ".join(words)) if WORD_PREFIX + w not in segmented]
-    return words + segmented
+    return tuple(words + segmented + _accented(text))
+
+
+def _accented(text: str) -> list[str]:
+    return [ACCENT_PREFIX + w for w in _WORD_RE.findall(nfc(text).lower()) if fold(w) != w]
 
 
 def _longest_common_run(a: tuple[str, ...], b: tuple[str, ...]) -> int:
@@ -337,12 +362,15 @@ def _longest_common_run(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     return best
 
 
-def _dedupe(hits: list[Hit]) -> list[Hit]:
+def _collapse(hits: list[Hit]) -> list[Hit]:
+    """One hit per procedure: provinces publish the same procedure under the same name,
+    and a citizen wants to see it once, not 34 times."""
     seen: set[str] = set()
     out = []
     for h in hits:
-        if h.doc.code not in seen:
-            seen.add(h.doc.code)
+        key = fold(h.doc.name)
+        if h.doc.code not in seen and key not in seen:
+            seen.update((h.doc.code, key))
             out.append(h)
     return out
 
@@ -356,6 +384,5 @@ def _is_confident(ranked: list[Hit]) -> bool:
     # queries get one answer, and every one of those answers was right.
     if first.coverage < 0.4:
         return False
-    # Province copies of the same procedure share a name; only a different name competes.
-    rival = next((h for h in ranked[1:] if h.doc.name != first.doc.name), None)
+    rival = ranked[1] if len(ranked) > 1 else None
     return rival is None or rival.score < 0.8 * first.score

@@ -59,6 +59,7 @@ async def load_docs(session: AsyncSession) -> list[DocInput]:
                 Procedure.agency_level,
                 Procedure.aliases,
                 Procedure.result,
+                Procedure.province_code,
             ).order_by(Procedure.code, Procedure.version)
         )
     ).all()
@@ -79,6 +80,7 @@ async def load_docs(session: AsyncSession) -> list[DocInput]:
             agency_level=r.agency_level,
             aliases=tuple(r.aliases or ()),
             result=r.result or "",
+            province_code=r.province_code,
         )
         for r in current.values()
         if r.status == "active"
@@ -123,8 +125,8 @@ class CatalogIndex:
             except Exception:  # a failed refresh keeps the old index; health reports the database
                 log.exception("search index refresh failed")
 
-    def search(self, query: str, limit: int = 10, offset: int = 0) -> SearchResult:
-        return self.index.search(query, limit=limit, offset=offset)
+    def search(self, query: str, limit: int = 10, offset: int = 0, province: str | None = None) -> SearchResult:
+        return self.index.search(query, limit=limit, offset=offset, province=province)
 
 
 class ProcedureService:

@@ -113,6 +113,14 @@ def test_complete_record_legal_basis_steps_conditions(samples):
     assert rec.aliases == ["làm giấy khai sinh", "khai sinh cho con"]
 
 
+def test_garbled_legal_date_keeps_the_record_and_flags_it(samples):
+    raw = copy.deepcopy(samples[0])
+    raw["CANCUPHAPLY"][0]["NGAYBANHANH"] = "không rõ"
+    rec = convert(raw)
+    assert rec.legal_basis[0].number == "60/2014/QH13" and rec.legal_basis[0].issued is None
+    assert "legal_basis" in rec.needs_verification
+
+
 def test_converted_record_round_trips_through_the_schema(samples):
     rec = convert(samples[0])
     again = msgspec.json.decode(msgspec.json.encode(rec), type=ProcedureRecord)

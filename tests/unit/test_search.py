@@ -78,3 +78,17 @@ def test_limit_and_offset(index):
 
 def test_empty_index_answers():
     assert SearchIndex([]).search("khai sinh").hits == []
+
+
+def test_province_filter_and_one_hit_per_procedure():
+    docs = [
+        DocInput(0, "1.000001", "Thủ tục đăng ký khai sinh", "Hộ tịch", 4, None, "xa", (), "", None),
+        DocInput(1, "1.000001.01", "Thủ tục đăng ký khai sinh", "Hộ tịch", 4, None, "xa", (), "", "01"),
+        DocInput(2, "9.010001", "Hỗ trợ khai sinh cho trẻ vùng cao", "Hộ tịch", 2, None, "tinh", (), "", "01"),
+        DocInput(3, "9.020001", "Hỗ trợ khai sinh cho trẻ vùng biển", "Hộ tịch", 2, None, "tinh", (), "", "02"),
+    ]
+    index = SearchIndex(docs)
+    everywhere = [h.doc.code for h in index.search("khai sinh").hits]
+    assert everywhere[0] == "1.000001" and "1.000001.01" not in everywhere  # the same procedure once
+    in_01 = [h.doc.code for h in index.search("khai sinh", province="01").hits]
+    assert "9.020001" not in in_01 and "9.010001" in in_01
