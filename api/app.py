@@ -7,7 +7,8 @@ import contextlib
 import logging
 
 from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
-from litestar import Litestar
+from litestar import Litestar, get
+from litestar.response import Redirect
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
@@ -19,6 +20,12 @@ from api.procedures.service import CatalogIndex
 from api.settings import Settings, get_settings
 
 log = logging.getLogger("api")
+
+
+@get("/", include_in_schema=False)
+async def home() -> Redirect:
+    # Until the PWA is served here, the front door is the API's own documentation.
+    return Redirect("/schema")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -54,7 +61,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await engine.dispose()
 
     return Litestar(
-        route_handlers=[ProcedureController, levels, health],
+        route_handlers=[home, ProcedureController, levels, health],
         plugins=[alchemy],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start],
