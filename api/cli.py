@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     settings = get_settings()
 
     if args.command == "migrate":
