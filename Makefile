@@ -26,6 +26,7 @@ run: setup
 	$(PY) -m api serve
 
 test: api-env
+	$(VENV)/bin/ruff check api tests bench
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: api-env

@@ -8,10 +8,13 @@ import logging
 
 from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar, get
-from litestar.response import Redirect
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from litestar.response import Redirect
 
+from api.chat.controllers import chat, procedure_answer
+from api.chat.rasa import RasaClient
+from api.chat.service import ChatService
 from api.db.engine import create_engine, session_factory
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health
@@ -33,6 +36,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = create_engine(settings)
     sessions = session_factory(engine)
     catalog = CatalogIndex()
+    rasa = RasaClient(settings.rasa_url, settings.chat_timeout_seconds)
+    chat_service = ChatService(rasa, catalog, sessions)
 
     alchemy = SQLAlchemyPlugin(
         config=SQLAlchemyAsyncConfig(
@@ -50,7 +55,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await catalog.refresh(sessions, force=True)
         except Exception:  # not migrated yet, or the database is down: /health says so
             log.exception("could not build the search index at start-up")
-        app.state.refresher = asyncio.create_task(catalog.run_refresher(sessions, settings.catalog_refresh_seconds))
+        app.state.refresher = asyncio.create_task(
+            catalog.run_refresher(sessions, settings.catalog_refresh_seconds)
+        )
 
     async def stop(app: Litestar) -> None:
         task = app.state.get("refresher")
@@ -58,15 +65,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await rasa.close()
         await engine.dispose()
 
     return Litestar(
-        route_handlers=[home, ProcedureController, levels, health],
+        route_handlers=[home, ProcedureController, levels, procedure_answer, chat, health],
         plugins=[alchemy],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start],
         on_shutdown=[stop],
-        state=State({"settings": settings, "sessions": sessions, "catalog": catalog, "engine": engine}),
+        state=State(
+            {
+                "settings": settings,
+                "sessions": sessions,
+                "catalog": catalog,
+                "engine": engine,
+                "rasa": rasa,
+                "chat": chat_service,
+            }
+        ),
         openapi_config=OpenAPIConfig(
             title="Trợ lý DVC API",
             version="0.1.0",

@@ -1,9 +1,9 @@
 """Command line: ``python -m api <command>`` (also installed as ``dvc``).
 
-    migrate                      apply database migrations
-    import-catalog [PATH]        load the catalog (project JSON or portal format)
-    setup                        migrate, then import the shipped catalog
-    serve                        run the API at http://127.0.0.1:8000
+migrate                      apply database migrations
+import-catalog [PATH]        load the catalog (project JSON or portal format)
+setup                        migrate, then import the shipped catalog
+serve                        run the API at http://127.0.0.1:8000
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ async def _import(path: Path, source_url: str | None, checked: dt.date | None, s
     engine = create_engine(get_settings())
     started = time.perf_counter()
     try:
-        report = await import_records(session_factory(engine), iter_raw(path), source_url=source_url, checked=checked)
+        report = await import_records(
+            session_factory(engine), iter_raw(path), source_url=source_url, checked=checked
+        )
     finally:
         await engine.dispose()
     for problem in report.problems:
@@ -55,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply database migrations")
     imp = sub.add_parser("import-catalog", help="import procedures (project JSON or national portal format)")
     imp.add_argument("path", nargs="?", type=Path, help="file or directory (default: the shipped catalog)")
-    imp.add_argument("--source-url", help="source of portal-format records (default: each code's portal page)")
+    imp.add_argument(
+        "--source-url", help="source of portal-format records (default: each code's portal page)"
+    )
     imp.add_argument("--checked", type=dt.date.fromisoformat, help="date the source was read (YYYY-MM-DD)")
     imp.add_argument("--strict", action="store_true", help="exit 1 when any record was skipped")
     sub.add_parser("setup", help="migrate and import the shipped catalog")
@@ -71,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_migrate())
         return 0
     if args.command == "import-catalog":
-        return asyncio.run(_import(args.path or settings.catalog_dir, args.source_url, args.checked, args.strict))
+        return asyncio.run(
+            _import(args.path or settings.catalog_dir, args.source_url, args.checked, args.strict)
+        )
     if args.command == "setup":
         asyncio.run(_migrate())
         return asyncio.run(_import(settings.catalog_dir, None, None, False))

@@ -100,10 +100,17 @@ def _validation_error(request: Request, exc: ValidationException) -> Response:
     for item in exc.extra or []:
         if isinstance(item, dict):
             errors.append(
-                {"field": str(item.get("key") or item.get("source") or ""), "message": str(item.get("message", ""))}
+                {
+                    "field": str(item.get("key") or item.get("source") or ""),
+                    "message": str(item.get("message", "")),
+                }
             )
     names = ", ".join(e["field"] for e in errors if e["field"])
-    detail = "Dạ, thông tin gửi lên chưa đúng" + (f" ({names})" if names else "") + ". Anh/chị vui lòng kiểm tra lại."
+    detail = (
+        "Dạ, thông tin gửi lên chưa đúng"
+        + (f" ({names})" if names else "")
+        + ". Anh/chị vui lòng kiểm tra lại."
+    )
     return problem(request, 400, detail, developer_message=str(exc.detail), errors=errors)
 
 

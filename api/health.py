@@ -20,7 +20,7 @@ class Component(msgspec.Struct, omit_defaults=True):
 
 
 class HealthReport(msgspec.Struct):
-    status: str  # "ok" | "unavailable"
+    status: str  # "ok" | "degraded" (chat in limited mode) | "unavailable"
     components: dict[str, Component]
 
 
@@ -40,7 +40,13 @@ async def health(request: Request) -> Response[HealthReport]:
         if catalog.ready
         else Component("starting", detail="search index not built yet")
     )
-    healthy = all(c.status == "ok" for c in components.values())
-    return Response(
-        HealthReport("ok" if healthy else "unavailable", components), status_code=200 if healthy else 503
+    # The assistant may be down: the chat still answers in limited mode, so the API is
+    # "degraded", not unavailable.
+    components["bot"] = (
+        Component("ok")
+        if await request.app.state.rasa.is_up()
+        else Component("unavailable", detail="limited mode")
     )
+    ready = all(components[c].status == "ok" for c in ("database", "catalog"))
+    status = ("ok" if components["bot"].status == "ok" else "degraded") if ready else "unavailable"
+    return Response(HealthReport(status, components), status_code=200 if ready else 503)

@@ -21,7 +21,9 @@ class Problem(msgspec.Struct, kw_only=True):
 
 
 def _spec(description: str) -> ResponseSpec:
-    return ResponseSpec(data_container=Problem, description=description, media_type="application/problem+json")
+    return ResponseSpec(
+        data_container=Problem, description=description, media_type="application/problem+json"
+    )
 
 
 PROBLEM_RESPONSES: dict[int, ResponseSpec] = {

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.catalog_scale import shipped_records  # noqa: E402
 from api.procedures.search import DocInput, SearchIndex  # noqa: E402
+from bench.catalog_scale import shipped_records  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent / "data" / "search_queries.tsv"
 

@@ -77,7 +77,11 @@ def http_latency(settings: Settings, queries: list[str], rounds: int) -> None:
     if settings.db_schema:
         env["DVC_DB_SCHEMA"] = settings.db_schema
     server = subprocess.Popen(
-        [sys.executable, "-m", "api", "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "api", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -28,6 +28,7 @@ from api.settings import ROOT, Settings, load_settings
 PG_URL = os.environ.get("DVC_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CATALOG_DIR = ROOT / "data" / "catalog"
+NO_RASA = "http://127.0.0.1:9"  # the discard port: connections are refused at once
 
 
 def pg_reachable() -> bool:
@@ -52,6 +53,7 @@ def _settings(database_url: str, data_dir: Path, schema: str | None = None) -> S
         catalog_dir=CATALOG_DIR,
         db_schema=schema,
         catalog_refresh_seconds=0.2,  # tests see another process's imports quickly
+        rasa_url=NO_RASA,  # a developer's running Rasa must not answer the tests by accident
         debug=False,
         host=base.host,
         port=base.port,

@@ -108,7 +108,9 @@ class ProcedureController(Controller):
     @get("/{code:str}", summary="Chi tiết thủ tục", responses=PROBLEM_RESPONSES)
     async def detail(
         self,
-        code: Annotated[str, Parameter(description="Mã thủ tục, ví dụ 1.001193", examples=[Example(value="1.001193")])],
+        code: Annotated[
+            str, Parameter(description="Mã thủ tục, ví dụ 1.001193", examples=[Example(value="1.001193")])
+        ],
         db_session: NamedDependency[AsyncSession],
     ) -> ProcedureDetail:
         return await ProcedureService(db_session).get(code.strip())

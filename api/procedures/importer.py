@@ -174,7 +174,11 @@ async def import_records(
         if key in rows:
             earlier = rows[key][0]
             report.problems.append(
-                RecordProblem(earlier, "code", f"trùng mã {record.code} phiên bản {record.version} với {position}; dùng bản sau")
+                RecordProblem(
+                    earlier,
+                    "code",
+                    f"trùng mã {record.code} phiên bản {record.version} với {position}; dùng bản sau",
+                )
             )
         rows[key] = (position, to_row(record))
 
@@ -182,7 +186,9 @@ async def import_records(
         existing = {
             (code, version): (pk, digest)
             for pk, code, version, digest in (
-                await session.execute(select(Procedure.id, Procedure.code, Procedure.version, Procedure.content_hash))
+                await session.execute(
+                    select(Procedure.id, Procedure.code, Procedure.version, Procedure.content_hash)
+                )
             ).all()
         }
         to_insert, to_update = [], []

@@ -194,7 +194,7 @@ def _count(value: Any, path: str) -> int | None:
 
 
 def parse_date(value: Any, path: str) -> dt.date | None:
-    """"dd/mm/yyyy", "dd-mm-yyyy", ISO date or ISO datetime; None if absent.
+    """ "dd/mm/yyyy", "dd-mm-yyyy", ISO date or ISO datetime; None if absent.
 
     Raises PortalFormatError for text that is not a date."""
     text = _text(value, path) if value is not None else ""
@@ -745,4 +745,3 @@ def from_portal(raw: dict, *, source_url: str, checked: dt.date) -> ProcedureRec
         if ours == "sources":
             raise ValueError(f"invalid source_url or checked date: {exc}") from None
         raise PortalFormatError(_OUR_FIELD_TO_PORTAL.get(ours, ours or "record"), str(exc)) from None
-

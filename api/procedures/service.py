@@ -114,7 +114,9 @@ class CatalogIndex:
             self.index, self.revision = index, revision
             self.build_seconds = time.perf_counter() - started
             self.built_at = time.time()
-            log.info("search index built: %d procedures, revision %d, %.2fs", index.n, revision, self.build_seconds)
+            log.info(
+                "search index built: %d procedures, revision %d, %.2fs", index.n, revision, self.build_seconds
+            )
             return True
 
     async def run_refresher(self, sessions: async_sessionmaker[AsyncSession], every: float) -> None:
@@ -125,7 +127,9 @@ class CatalogIndex:
             except Exception:  # a failed refresh keeps the old index; health reports the database
                 log.exception("search index refresh failed")
 
-    def search(self, query: str, limit: int = 10, offset: int = 0, province: str | None = None) -> SearchResult:
+    def search(
+        self, query: str, limit: int = 10, offset: int = 0, province: str | None = None
+    ) -> SearchResult:
         return self.index.search(query, limit=limit, offset=offset, province=province)
 
 
@@ -135,7 +139,11 @@ class ProcedureService:
 
     async def get(self, code: str) -> ProcedureDetail:
         rows = (
-            (await self.session.execute(select(Procedure).where(Procedure.code == code).order_by(Procedure.version)))
+            (
+                await self.session.execute(
+                    select(Procedure).where(Procedure.code == code).order_by(Procedure.version)
+                )
+            )
             .scalars()
             .all()
         )

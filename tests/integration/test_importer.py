@@ -66,7 +66,13 @@ async def test_bad_records_are_reported_with_position_and_field_and_skipped(sess
     no_source = copy.deepcopy(good) | {"code": "1.999993", "sources": []}
     report = await import_records(
         sessions,
-        [("a.json#0", good), ("a.json#1", bad_level), ("a.json#2", bad_channel), ("a.json#3", no_source), ("a.json#4", 42)],
+        [
+            ("a.json#0", good),
+            ("a.json#1", bad_level),
+            ("a.json#2", bad_channel),
+            ("a.json#3", no_source),
+            ("a.json#4", 42),
+        ],
     )
     assert report.inserted == 1
     problems = {p.position: p for p in report.problems}

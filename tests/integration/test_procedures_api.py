@@ -3,7 +3,6 @@
 import pytest
 
 
-
 async def search(client, q, limit=3):
     response = await client.get("/api/procedures", params={"q": q, "limit": limit})
     assert response.status_code == 200, response.text
@@ -111,6 +110,6 @@ async def test_health_reports_components(client):
     response = await client.get("/health")
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "ok"
+    assert body["status"] in {"ok", "degraded"}  # degraded: the chatbot is not running in this test
     assert body["components"]["database"]["status"] == "ok"
     assert body["components"]["catalog"]["procedures"] >= 25

@@ -59,7 +59,9 @@ def test_every_record_is_sourced_nfc_and_post_2025(path):
     assert record.slug == path.stem
     text = path.read_text(encoding="utf-8")
     assert unicodedata.normalize("NFC", text) == text, "catalog files must be NFC"
-    assert record.sources and all(s.url.startswith("https://") or s.url.startswith("http://") for s in record.sources)
+    assert record.sources and all(
+        s.url.startswith("https://") or s.url.startswith("http://") for s in record.sources
+    )
     assert all(s.checked.year >= 2025 for s in record.sources)
     assert record.agency.level in {"xa", "tinh", "trung_uong"}
     assert "huyện" not in record.agency.name.lower(), "the district level was abolished on 1 July 2025"

@@ -259,9 +259,7 @@ def test_missing_optional_sections_are_flagged(samples):
     assert rec.result == "Không có thông tin"
     assert rec.legal_basis == [] and rec.steps == [] and rec.conditions == []
     assert all(c.fee_vnd is None for c in rec.channels)
-    assert {"result", "legal_basis", "conditions", "steps", "documents", "fee"} <= set(
-        rec.needs_verification
-    )
+    assert {"result", "legal_basis", "conditions", "steps", "documents", "fee"} <= set(rec.needs_verification)
 
 
 # -- helpers ----------------------------------------------------------------

@@ -84,8 +84,12 @@ def test_province_filter_and_one_hit_per_procedure():
     docs = [
         DocInput(0, "1.000001", "Thủ tục đăng ký khai sinh", "Hộ tịch", 4, None, "xa", (), "", None),
         DocInput(1, "1.000001.01", "Thủ tục đăng ký khai sinh", "Hộ tịch", 4, None, "xa", (), "", "01"),
-        DocInput(2, "9.010001", "Hỗ trợ khai sinh cho trẻ vùng cao", "Hộ tịch", 2, None, "tinh", (), "", "01"),
-        DocInput(3, "9.020001", "Hỗ trợ khai sinh cho trẻ vùng biển", "Hộ tịch", 2, None, "tinh", (), "", "02"),
+        DocInput(
+            2, "9.010001", "Hỗ trợ khai sinh cho trẻ vùng cao", "Hộ tịch", 2, None, "tinh", (), "", "01"
+        ),
+        DocInput(
+            3, "9.020001", "Hỗ trợ khai sinh cho trẻ vùng biển", "Hộ tịch", 2, None, "tinh", (), "", "02"
+        ),
     ]
     index = SearchIndex(docs)
     everywhere = [h.doc.code for h in index.search("khai sinh").hits]
