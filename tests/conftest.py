@@ -124,18 +124,17 @@ async def client(db_settings: Settings) -> AsyncIterator[AsyncTestClient]:
         yield test_client
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def api_server(data_dir: Path, port: int | None = None, **env_extra: str) -> Iterator[str]:
     """The real server (``python -m api setup`` then ``serve``) on SQLite, as ``make run`` starts it."""
-    data_dir = tmp_path_factory.mktemp("live")
-    port = _free_port()
-    env = {**os.environ, "DVC_DATA_DIR": str(data_dir), "DVC_PORT": str(port)}
+    port = port or free_port()
+    env = {**os.environ, "DVC_DATA_DIR": str(data_dir), "DVC_PORT": str(port), "DVC_RASA_URL": NO_RASA, **env_extra}
     env.pop("DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "api", "setup"], env=env, cwd=ROOT, check=True, capture_output=True)
     log = open(data_dir / "server.log", "wb")
@@ -158,6 +157,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if proc.poll() is None:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with api_server(tmp_path_factory.mktemp("live")) as base:
+        yield base
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

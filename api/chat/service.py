@@ -23,6 +23,7 @@ from api.chat.models import ChatMessage
 from api.chat.rasa import AssistantUnavailable, RasaClient
 from api.errors import NotFoundError
 from api.procedures.service import CatalogIndex, ProcedureDetail, ProcedureService
+from api.text.normalize import nfc
 
 log = logging.getLogger("api.chat")
 
@@ -103,7 +104,8 @@ class ChatService:
         self.sessions = sessions
 
     async def turn(self, request: ChatRequest) -> ChatReply:
-        text = request.message.strip()
+        # Some Android keyboards send NFD; the NLU and the catalog speak NFC.
+        text = nfc(request.message).strip()
         try:
             raw = await self.rasa.send(request.sender_id, text)
             reply = ChatReply(

@@ -1,0 +1,1 @@
+"""Tests of the chatbot's own components."""
