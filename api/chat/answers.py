@@ -99,7 +99,8 @@ def documents(detail: ProcedureDetail) -> str:
 def fee(detail: ProcedureDetail) -> str:
     parts = [f"{CHANNEL_NAMES[c.channel]}: {_money(c.fee_vnd, c.fee)}" for c in detail.channels]
     head = f"Dạ, lệ phí “{display_name(detail)}”"
-    if len({c.fee for c in detail.channels}) == 1:
+    same_amount = len({c.fee_vnd for c in detail.channels}) == 1 and detail.channels[0].fee_vnd is not None
+    if same_amount or len({c.fee for c in detail.channels}) == 1:
         c = detail.channels[0]
         text = f"{head}: {_money(c.fee_vnd, c.fee)}, như nhau với mọi cách nộp."
         if c.fee_vnd is not None and len(c.fee) > 60:

@@ -304,7 +304,8 @@ class SearchIndex:
         return SearchResult(
             hits=ranked[offset : offset + limit],
             total=len(ranked) if len(matched) <= depth else len(matched),
-            confident=_is_confident(ranked),
+            # One generic word ("nộp", "giấy") is never enough to be sure of a procedure.
+            confident=len(unigrams) >= 2 and _is_confident(ranked),
             corrected=understood,
         )
 

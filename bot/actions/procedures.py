@@ -40,20 +40,24 @@ async def resolve_procedure(tracker: Tracker) -> tuple[str | None, list[dict[str
     if picked:
         return str(picked), []
     text = (tracker.latest_message.get("text") or "").strip()
+    named = next(tracker.get_latest_entity_values("procedure"), None)
+    current = tracker.get_slot("procedure_code")
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    # "phí bao nhiêu?", "nộp ở đâu?": a follow-up about the procedure already being discussed.
+    if current and not named and intent not in ("ask_procedure", "inform"):
+        return str(current), []
     candidates: list[dict[str, Any]] = []
     if text and not text.startswith("/"):
         found = await api.search(text)
         if found.get("confident") and found.get("items"):
             return found["items"][0]["code"], []
         candidates = found.get("items") or []
-    named = next(tracker.get_latest_entity_values("procedure"), None)
     if named:
         found = await api.search(str(named))
         if found.get("confident") and found.get("items"):
             return found["items"][0]["code"], []
         candidates = candidates or found.get("items") or []
         return None, candidates
-    current = tracker.get_slot("procedure_code")
     if current:
         return str(current), []
     return None, candidates

@@ -44,7 +44,7 @@ class FakeApi:
                 return web.json_response({"items": [GPLX, DOI_GPLX], "confident": True})
             if "bằng lái" in q or "bang lai" in q:
                 return web.json_response({"items": [GPLX, DOI_GPLX], "confident": False})
-            if "khai sinh" in q:
+            if "khai sinh" in q or "nộp" in q:
                 return web.json_response({"items": [KHAI_SINH], "confident": True})
             return web.json_response({"items": [], "confident": False})
         if path.startswith("/api/procedures/") and path.endswith("/answer"):
@@ -121,6 +121,12 @@ async def test_follow_up_question_uses_the_procedure_in_the_slot(fake_api):
     messages, _ = await run(ActionProcedureAnswer(), tracker("phí bao nhiêu?", "ask_fee",
                                                                slots={"procedure_code": "1.001193"}))
     assert messages[0]["text"] == "Dạ, fee của Đăng ký khai sinh."
+
+
+async def test_follow_up_keeps_the_procedure_even_if_the_words_match_another(fake_api):
+    messages, _ = await run(ActionProcedureAnswer(), tracker("nộp ở đâu", "find_office",
+                                                               slots={"procedure_code": "3.000348"}))
+    assert messages[0]["text"] == "Dạ, office của Cấp lại giấy phép lái xe."
 
 
 async def test_unsure_search_offers_the_top_three_as_buttons(fake_api):

@@ -96,3 +96,7 @@ def test_province_filter_and_one_hit_per_procedure():
     assert everywhere[0] == "1.000001" and "1.000001.01" not in everywhere  # the same procedure once
     in_01 = [h.doc.code for h in index.search("khai sinh", province="01").hits]
     assert "9.020001" not in in_01 and "9.010001" in in_01
+
+
+def test_one_generic_word_is_never_confident(index):
+    assert not index.search("nộp ở đâu").confident
