@@ -12,6 +12,8 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.response import Redirect
 
+from api.addresses.controllers import resolve_address, suggest_address
+from api.addresses.service import AddressService
 from api.chat.controllers import chat, procedure_answer
 from api.chat.rasa import RasaClient
 from api.chat.service import ChatService
@@ -51,6 +53,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
     async def start(app: Litestar) -> None:
+        # The administrative map (~15,000 units) is read once per process, off the event loop.
+        app.state.addresses = await asyncio.to_thread(AddressService)
         try:
             await catalog.refresh(sessions, force=True)
         except Exception:  # not migrated yet, or the database is down: /health says so
@@ -69,7 +73,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await engine.dispose()
 
     return Litestar(
-        route_handlers=[home, ProcedureController, levels, procedure_answer, chat, health],
+        route_handlers=[
+            home,
+            ProcedureController,
+            levels,
+            procedure_answer,
+            chat,
+            resolve_address,
+            suggest_address,
+            health,
+        ],
         plugins=[alchemy],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start],

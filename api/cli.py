@@ -51,6 +51,24 @@ async def _import(path: Path, source_url: str | None, checked: dt.date | None, s
     return 1 if strict and report.problems else 0
 
 
+async def _import_postal(path: Path, source: str) -> int:
+    from api.addresses.service import import_postal_codes
+    from api.db.engine import create_engine, session_factory
+
+    if not path.exists():
+        print(f"Không tìm thấy {path}", file=sys.stderr)
+        return 2
+    engine = create_engine(get_settings())
+    try:
+        report = await import_postal_codes(session_factory(engine), path, source)
+    finally:
+        await engine.dispose()
+    for problem in report.problems:
+        print(f"bỏ qua {problem}", file=sys.stderr)
+    print(f"Mã bưu chính: đọc {report.read}, lưu {report.saved}, bỏ qua {len(report.problems)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dvc", description="Trợ lý DVC")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -62,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     imp.add_argument("--checked", type=dt.date.fromisoformat, help="date the source was read (YYYY-MM-DD)")
     imp.add_argument("--strict", action="store_true", help="exit 1 when any record was skipped")
+    postal = sub.add_parser("import-postal-codes", help="load commune postal codes (QĐ 2334/QĐ-BKHCN) from a CSV")
+    postal.add_argument("path", type=Path)
+    postal.add_argument("--source", default="QĐ 2334/QĐ-BKHCN (2025)", help="where the list comes from")
     sub.add_parser("setup", help="migrate and import the shipped catalog")
     serve = sub.add_parser("serve", help="run the API server")
     serve.add_argument("--host")
@@ -78,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(
             _import(args.path or settings.catalog_dir, args.source_url, args.checked, args.strict)
         )
+    if args.command == "import-postal-codes":
+        return asyncio.run(_import_postal(args.path, args.source))
     if args.command == "setup":
         asyncio.run(_migrate())
         return asyncio.run(_import(settings.catalog_dir, None, None, False))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import statistics
 import sys
 import tempfile
@@ -55,9 +56,14 @@ def train(out: Path) -> float:
     return time.perf_counter() - started
 
 
-async def conversation(client: httpx.AsyncClient, turns: list[str], samples: list[float], modes: list[str]) -> None:
+async def conversation(
+    client: httpx.AsyncClient, turns: list[str], samples: list[float], modes: list[str], think: float = 0.0
+) -> None:
     sender = f"bench-{uuid.uuid4().hex[:12]}"
+    rng = random.Random(sender)
     for message in turns:
+        if think:  # a citizen reads the answer and types the next message on a phone
+            await asyncio.sleep(rng.uniform(think / 2, think * 1.5))
         started = time.perf_counter()
         response = await client.post("/api/chat", json={"sender_id": sender, "message": message})
         samples.append((time.perf_counter() - started) * 1000)
@@ -65,7 +71,7 @@ async def conversation(client: httpx.AsyncClient, turns: list[str], samples: lis
         modes.append(response.json()["mode"])
 
 
-async def load(api_url: str, conversations: int, rounds: int) -> tuple[list[float], list[str], float]:
+async def load(api_url: str, conversations: int, rounds: int, think: float) -> tuple[list[float], list[str], float]:
     samples: list[float] = []
     modes: list[str] = []
     limits = httpx.Limits(max_connections=conversations)
@@ -74,7 +80,7 @@ async def load(api_url: str, conversations: int, rounds: int) -> tuple[list[floa
         started = time.perf_counter()
         for _ in range(rounds):
             await asyncio.gather(*(
-                conversation(client, CONVERSATIONS[i % len(CONVERSATIONS)], samples, modes)
+                conversation(client, CONVERSATIONS[i % len(CONVERSATIONS)], samples, modes, think)
                 for i in range(conversations)
             ))
         elapsed = time.perf_counter() - started
@@ -86,6 +92,7 @@ def main() -> None:
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--think", type=float, default=3.0, help="mean seconds between a citizen's turns")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -96,14 +103,16 @@ def main() -> None:
         with api_server(work, DVC_RASA_URL=f"http://127.0.0.1:{rasa_port}") as api_url:
             with chatbot(api_url, work, rasa_port=rasa_port) as (_url, rasa_proc):
                 print(f"Rasa server memory after start: {rss_mb(rasa_proc.pid):.0f} MB RSS")
-                samples, modes, elapsed = asyncio.run(load(api_url, args.conversations, args.rounds))
-                qs = statistics.quantiles(samples, n=100)
-                limited = modes.count("limited")
-                print(
-                    f"/api/chat with {args.conversations} concurrent conversations: {len(samples)} turns in "
-                    f"{elapsed:.1f} s ({len(samples) / elapsed:.1f} turns/s); p50 {qs[49]:.0f} ms, "
-                    f"p95 {qs[94]:.0f} ms, p99 {qs[98]:.0f} ms; limited-mode answers: {limited}"
-                )
+                for think in (args.think, 0.0):
+                    samples, modes, elapsed = asyncio.run(load(api_url, args.conversations, args.rounds, think))
+                    qs = statistics.quantiles(samples, n=100)
+                    print(
+                        f"/api/chat, {args.conversations} concurrent conversations, "
+                        f"{'%.0f s between turns' % think if think else 'no pause between turns (saturation)'}: "
+                        f"{len(samples)} turns in {elapsed:.1f} s ({len(samples) / elapsed:.1f} turns/s); "
+                        f"p50 {qs[49]:.0f} ms, p95 {qs[94]:.0f} ms, p99 {qs[98]:.0f} ms; "
+                        f"limited-mode answers: {modes.count('limited')}"
+                    )
                 print(f"Rasa server memory after the load: {rss_mb(rasa_proc.pid):.0f} MB RSS")
 
 

@@ -1,5 +1,6 @@
 """Imports every capability's models so that Alembic sees the whole schema."""
 
+from api.addresses import models as _addresses  # noqa: F401
 from api.chat import models as _chat  # noqa: F401
 from api.db.base import Base
 from api.procedures import models as _procedures  # noqa: F401

@@ -18,8 +18,10 @@ def test_api_conforms_to_its_schema_and_never_fails(live_server, tmp_path):
             "all",
             "--max-examples",
             "80",
+            # one worker: schemathesis' threads trip a CPython 3.11 bug ("AST constructor recursion
+            # depth mismatch") in its coverage phase
             "--workers",
-            "2",
+            "1",
             "--seed",
             "2025",
             "--report",
