@@ -27,6 +27,15 @@ class VersionRef(msgspec.Struct):
     effective_date: dt.date | None
 
 
+class MailTo(msgspec.Struct):
+    """Where to send a paper dossier by post (levels 1–2, or when the citizen prefers paper)."""
+
+    agency: str
+    # The receiving address when the catalog records one; None: not known, never invented.
+    address: str | None
+    how: str
+
+
 class ProcedureDetail(ProcedureRecord, kw_only=True):
     """The full record, plus what the citizen needs to read it."""
 
@@ -34,6 +43,28 @@ class ProcedureDetail(ProcedureRecord, kw_only=True):
     level_explained: Level
     checked_on: dt.date
     versions: list[VersionRef]
+    mail_to: MailTo | None
+
+
+def mail_to(record: ProcedureRecord) -> MailTo | None:
+    by_post = any(c.channel == "buu_chinh" for c in record.channels)
+    if not by_post and record.online_level > 2:
+        return None
+    agency = record.agency
+    if agency.postal_address:
+        how = (
+            f"Anh/chị gửi hồ sơ qua dịch vụ bưu chính công ích đến {agency.name}, địa chỉ: "
+            f"{agency.postal_address}. Ngoài phong bì ghi rõ: “Hồ sơ {record.name}”."
+        )
+    else:
+        how = (
+            f"Anh/chị gửi hồ sơ qua dịch vụ bưu chính công ích đến {agency.name} nơi có thẩm quyền giải quyết "
+            f"(thường là nơi anh/chị cư trú); ngoài phong bì ghi rõ: “Hồ sơ {record.name}”. "
+            "Địa chỉ nhận cụ thể anh/chị hỏi bưu điện hoặc xem trên trang của cơ quan."
+        )
+    if not by_post:
+        how = "Thủ tục này chưa ghi nhận cách gửi qua bưu điện; anh/chị nộp trực tiếp tại cơ quan. " + how
+    return MailTo(agency=agency.name, address=agency.postal_address, how=how)
 
 
 async def read_revision(session: AsyncSession) -> int:
@@ -162,6 +193,7 @@ class ProcedureService:
             level_explained=LEVELS[record.online_level - 1],
             checked_on=row.checked_on,
             versions=[VersionRef(r.version, r.status, r.effective_date) for r in rows],
+            mail_to=mail_to(record),
         )
 
     async def count(self) -> int:

@@ -163,7 +163,7 @@ class ActionCheckAddress(Action):
                 text="Dạ, phường/xã cũ của anh/chị nay thuộc nhiều đơn vị mới. Anh/chị chọn giúp em:",
                 buttons=[
                     {"title": f"{c['ward']['name']}, {c['province']['name']}",
-                     "payload": f"{found.get('street') or ''} {c['ward']['name']}, {c['province']['name']}".strip()}
+                     "payload": ", ".join(p for p in (found.get("street"), c["ward"]["name"], c["province"]["name"]) if p)}
                     for c in options[:5]
                 ],
             )

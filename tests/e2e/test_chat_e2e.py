@@ -67,6 +67,24 @@ def test_tracking_needs_code_and_phone(stack):
     assert "000.00.53.H48-220921-0099" in answer
 
 
+def test_postal_return_confirms_the_address_on_the_new_map(stack):
+    citizen = Citizen(stack[0])
+    assert "địa chỉ" in citizen.text("muốn nhận kết quả qua bưu điện")
+    body = citizen.say("12 Nguyễn Huệ p ben nghe q1 tphcm")
+    text = "\n".join(m.get("text", "") for m in body["messages"])
+    assert "Phường Sài Gòn, Thành phố Hồ Chí Minh (trước đây: Phường Bến Nghé, Quận 1" in text
+    assert [b["title"] for m in body["messages"] for b in m.get("buttons", [])] == ["Đúng", "Chưa đúng"]
+    assert "đã ghi nhận" in citizen.text("/affirm")
+
+
+def test_split_ward_asks_the_citizen_to_choose(stack):
+    citizen = Citizen(stack[0])
+    citizen.text("gửi kết quả về nhà qua bưu điện được không")
+    body = citizen.say("12/5 ngõ 34 Hào Nam, P. Ô Chợ Dừa, Q. Đống Đa, HN")
+    choices = [b["title"] for m in body["messages"] for b in m.get("buttons", [])]
+    assert "Phường Đống Đa, Thành phố Hà Nội" in choices and "Phường Ô Chợ Dừa, Thành phố Hà Nội" in choices
+
+
 def test_asking_for_a_person_is_a_structured_handoff(stack):
     body = Citizen(stack[0]).say("cho tôi gặp nhân viên")
     assert any((m.get("custom") or {}).get("handoff", {}).get("requested") for m in body["messages"])

@@ -113,3 +113,9 @@ async def test_health_reports_components(client):
     assert body["status"] in {"ok", "degraded"}  # degraded: the chatbot is not running in this test
     assert body["components"]["database"]["status"] == "ok"
     assert body["components"]["catalog"]["procedures"] >= 25
+
+
+async def test_detail_says_where_to_mail_a_paper_dossier(client):
+    by_post = (await client.get("/api/procedures/1.001193")).json()  # khai sinh: accepted by post
+    assert by_post["mail_to"]["agency"] and "bưu chính công ích" in by_post["mail_to"]["how"]
+    assert by_post["mail_to"]["address"] is None or by_post["mail_to"]["address"] in by_post["mail_to"]["how"]
