@@ -18,6 +18,9 @@ from api.chat.controllers import chat, procedure_answer
 from api.chat.rasa import RasaClient
 from api.chat.service import ChatService
 from api.db.engine import create_engine, session_factory
+from api.dossiers.calendar import WorkCalendar
+from api.dossiers.controllers import ROUTES as DOSSIER_ROUTES
+from api.dossiers.controllers import LookupLimits
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health
 from api.procedures.controllers import ProcedureController, levels
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def start(app: Litestar) -> None:
         # The administrative map (~15,000 units) is read once per process, off the event loop.
         app.state.addresses = await asyncio.to_thread(AddressService)
+        app.state.calendar = WorkCalendar.from_settings()
         try:
             await catalog.refresh(sessions, force=True)
         except Exception:  # not migrated yet, or the database is down: /health says so
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             chat,
             resolve_address,
             suggest_address,
+            *DOSSIER_ROUTES,
             health,
         ],
         plugins=[alchemy],
@@ -95,6 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "engine": engine,
                 "rasa": rasa,
                 "chat": chat_service,
+                "lookup_limits": LookupLimits(),
             }
         ),
         openapi_config=OpenAPIConfig(

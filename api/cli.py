@@ -18,6 +18,10 @@ from pathlib import Path
 
 from api.settings import get_settings
 
+# Clearly a test unit: real agencies are registered with their own code.
+DEMO_AGENCY_CODE = "000.00.00.T00"
+DEMO_AGENCY_NAME = "Bộ phận một cửa (môi trường thử nghiệm)"
+
 
 async def _migrate() -> None:
     from api.db.engine import create_engine
@@ -69,6 +73,30 @@ async def _import_postal(path: Path, source: str) -> int:
     return 0
 
 
+async def _register_agency(code: str, name: str, address: str | None, quiet_if_exists: bool) -> int:
+    from sqlalchemy import select
+
+    from api.db.engine import create_engine, session_factory
+    from api.dossiers.integration import new_secret
+    from api.dossiers.models import Agency
+
+    engine = create_engine(get_settings())
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            if quiet_if_exists and (await session.execute(select(Agency.id).limit(1))).first():
+                return 0
+            if (await session.execute(select(Agency).where(Agency.code == code))).scalar_one_or_none():
+                print(f"Cơ quan {code} đã được đăng ký.", file=sys.stderr)
+                return 1
+            secret = new_secret()
+            session.add(Agency(code=code, name=name, receiving_address=address, secret=secret))
+    finally:
+        await engine.dispose()
+    # The one time the secret is shown: the agency's integrator copies it into their system.
+    print(f"Đã đăng ký cơ quan {code} — {name}.\nKhóa bí mật HMAC (chỉ hiện một lần): {secret}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dvc", description="Trợ lý DVC")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -83,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     postal = sub.add_parser("import-postal-codes", help="load commune postal codes (QĐ 2334/QĐ-BKHCN) from a CSV")
     postal.add_argument("path", type=Path)
     postal.add_argument("--source", default="QĐ 2334/QĐ-BKHCN (2025)", help="where the list comes from")
+    agency = sub.add_parser("register-agency", help="register an agency's one-stop system; prints its secret once")
+    agency.add_argument("code", help="mã đơn vị, e.g. 000.00.53.H48")
+    agency.add_argument("name")
+    agency.add_argument("--receiving-address", help="where dossiers sent by post are received")
     sub.add_parser("setup", help="migrate and import the shipped catalog")
     serve = sub.add_parser("serve", help="run the API server")
     serve.add_argument("--host")
@@ -99,11 +131,16 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(
             _import(args.path or settings.catalog_dir, args.source_url, args.checked, args.strict)
         )
+    if args.command == "register-agency":
+        return asyncio.run(_register_agency(args.code, args.name, args.receiving_address, False))
     if args.command == "import-postal-codes":
         return asyncio.run(_import_postal(args.path, args.source))
     if args.command == "setup":
         asyncio.run(_migrate())
-        return asyncio.run(_import(settings.catalog_dir, None, None, False))
+        code = asyncio.run(_import(settings.catalog_dir, None, None, False))
+        # A fresh machine gets one local test agency, so dossiers can be submitted end to end.
+        asyncio.run(_register_agency(DEMO_AGENCY_CODE, DEMO_AGENCY_NAME, None, True))
+        return code
     if args.command == "serve":
         import uvicorn
 

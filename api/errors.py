@@ -47,12 +47,14 @@ class AppError(Exception):
         title: str | None = None,
         errors: list[dict[str, str]] | None = None,
         status: int | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(developer_message or detail)
         self.detail = detail
         self.developer_message = developer_message
         self.title = title
         self.errors = errors or []
+        self.headers = headers or {}
         if status is not None:
             self.status = status
 
@@ -85,7 +87,7 @@ def problem(
 
 
 def _app_error(request: Request, exc: AppError) -> Response:
-    return problem(
+    response = problem(
         request,
         exc.status,
         exc.detail,
@@ -93,6 +95,8 @@ def _app_error(request: Request, exc: AppError) -> Response:
         developer_message=exc.developer_message,
         errors=exc.errors,
     )
+    response.headers.update(exc.headers)
+    return response
 
 
 def _validation_error(request: Request, exc: ValidationException) -> Response:

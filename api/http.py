@@ -30,3 +30,8 @@ PROBLEM_RESPONSES: dict[int, ResponseSpec] = {
     400: _spec("Tham số không hợp lệ"),
     404: _spec("Không tìm thấy"),
 }
+
+
+def problems(**descriptions: str) -> dict[int, ResponseSpec]:
+    """The usual 400/404 plus more: ``problems(s409="…", s422="…")``."""
+    return {**PROBLEM_RESPONSES, **{int(k[1:]): _spec(v) for k, v in descriptions.items()}}

@@ -110,6 +110,8 @@ class Gazetteer:
             self.province_by_key[province.key] = province
             for k in unit_keys(province.short, province.kind, r["provinceKeywords"]) | {initials_key(province.short)} - {None}:
                 self.province_keys[k].add(province.code)
+            if province.code == "79":  # people still say Sài Gòn; "Phường Sài Gòn" is a ward, matched first
+                self.province_keys["saigon"].add(province.code)
             ward = Ward(Unit(r["wardCode"], r["ward"], r["wardShort"], r["wardType"], r["wardKey"]), province)
             self.wards[ward.unit.code] = ward
             self.ward_by_key[(province.key, ward.unit.key)] = ward

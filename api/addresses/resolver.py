@@ -37,12 +37,12 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "p": ["phuong"], "ph": ["phuong"], "f": ["phuong"], "phg": ["phuong"],
     "q": ["quan"], "tp": ["thanhpho"], "tx": ["thixa"], "tt": ["thitran"], "h": ["huyen"],
     "x": ["xa"], "t": ["tinh"], "tphcm": ["thanhpho", "hochiminh"], "hcm": ["hochiminh"],
-    "sg": ["hochiminh"], "saigon": ["hochiminh"], "tpsg": ["thanhpho", "hochiminh"],
+    "sg": ["hochiminh"], "tpsg": ["thanhpho", "hochiminh"],
     "hn": ["hanoi"], "tphn": ["thanhpho", "hanoi"],
 }
 # Two folded words that are one type word.
 JOINED = {("thanh", "pho"): "thanhpho", ("thi", "xa"): "thixa", ("thi", "tran"): "thitran",
-          ("dac", "khu"): "dackhu", ("sai", "gon"): "hochiminh", ("ho", "chi", "minh"): "hochiminh"}
+          ("dac", "khu"): "dackhu", ("ho", "chi", "minh"): "hochiminh"}
 # "p12", "q.1", "f3", "p.ben nghe": a type letter glued to what follows.
 ALL_TYPES = {*WARD_TYPES, *DISTRICT_TYPES, *PROVINCE_TYPES}
 DOTTED_TYPES = {"tx": "thixa", "tp": "thanhpho", "tt": "thitran"}

@@ -1,0 +1,223 @@
+"""HTTP layer of dossiers: drafts, submission, tracking, and the agencies' status events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, patch, post, route
+from litestar.di import NamedDependency
+from litestar.enums import HttpMethod
+from litestar.params import HeaderParameter, JSONBody, QueryParameter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.dossiers.integration import SignatureError, verify
+from api.dossiers.models import Agency
+from api.dossiers.service import (
+    AgencyEvent,
+    Delivery,
+    DossierService,
+    DossierView,
+    DraftView,
+    draft_view,
+)
+from api.errors import AppError, BadRequestError
+from api.http import PROBLEM_RESPONSES, problems
+from api.ratelimit import RateLimiter
+
+TAGS = ["Hồ sơ"]
+RESPONSES = {**PROBLEM_RESPONSES}
+
+
+class LookupLimits:
+    """Guessing dossier codes or phone numbers must be slow: per client and per code."""
+
+    def __init__(self) -> None:
+        self.per_client = RateLimiter(per_minute=10)
+        self.per_code = RateLimiter(per_minute=5)
+
+    def hit(self, request: Request, code: str) -> None:
+        self.per_client.hit(request.client.host if request.client else "?")
+        self.per_code.hit(code.strip().upper())
+
+Token = Annotated[str | None, HeaderParameter(name="X-Resume-Token", required=False)]
+TrackingHeader = Annotated[str | None, HeaderParameter(name="X-Tracking-Token", required=False)]
+# The secret link (resume or tracking) carries its token in the query string: it is a
+# capability, not personal data.
+TokenQuery = Annotated[str | None, QueryParameter(name="token", required=False)]
+
+
+class NewDraft(msgspec.Struct):
+    procedure_code: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    answers: dict[str, Any] = {}
+
+
+class DraftUpdate(msgspec.Struct):
+    answers: dict[str, Any]
+
+
+class DraftCreated(msgspec.Struct):
+    draft: DraftView
+    # Secret: whoever has it can continue the draft. Shown once, as a link and a QR code.
+    resume_token: str
+    resume_url: str
+
+
+class Submission(msgspec.Struct):
+    applicant_name: Annotated[str, msgspec.Meta(max_length=200)]
+    phone: Annotated[str, msgspec.Meta(max_length=20)]
+    delivery: Delivery = "office"
+    # As the citizen typed it and confirmed it; required for delivery by post.
+    return_address: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+
+
+class Receipt(msgspec.Struct):
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả."""
+
+    code: str
+    procedure_name: str
+    applicant_name: str
+    agency_code: str
+    received_at: dt.datetime
+    due_date: dt.date | None
+    delivery: str
+    fee_vnd: int | None
+    return_address: str | None
+
+
+class Submitted(msgspec.Struct):
+    dossier: DossierView
+    receipt: Receipt
+    # Secret: opens the dossier's page. Printed on the receipt as a link and a QR code.
+    tracking_token: str
+    tracking_url: str
+
+
+class Lookup(msgspec.Struct):
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    phone: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+
+
+class Withdrawal(msgspec.Struct):
+    reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class EventApplied(msgspec.Struct):
+    applied: bool  # False: this event id was already applied; nothing changed
+    dossier: DossierView
+
+
+def _service(request: Request, session: AsyncSession) -> DossierService:
+    return DossierService(session, request.app.state.addresses, request.app.state.calendar)
+
+
+@post("/api/drafts", summary="Tạo bản nháp tờ khai", tags=TAGS, status_code=201,
+      responses=problems(s409="Thủ tục chưa có biểu mẫu trực tuyến"))
+async def create_draft(request: Request, data: JSONBody[NewDraft], db_session: NamedDependency[AsyncSession]) -> DraftCreated:
+    draft, token = await _service(request, db_session).create_draft(data.procedure_code.strip(), data.answers)
+    return DraftCreated(draft_view(draft), token, f"#/nhap/{draft.id}?t={token}")
+
+
+class DraftController(Controller):
+    """GET and PATCH share one path: one route, so OPTIONS lists both methods."""
+
+    path = "/api/drafts/{draft_id:str}"
+    tags = TAGS
+
+    @get(summary="Mở lại bản nháp", responses=RESPONSES)
+    async def get_draft(
+        self, request: Request, draft_id: str, db_session: NamedDependency[AsyncSession],
+        x_resume_token: Token = None, token: TokenQuery = None,
+    ) -> DraftView:
+        return draft_view(await _service(request, db_session).get_draft(draft_id, x_resume_token or token))
+
+    @patch(summary="Lưu câu trả lời", responses=problems(s409="Hồ sơ đã nộp"))
+    async def update_draft(
+        self, request: Request, draft_id: str, data: JSONBody[DraftUpdate], db_session: NamedDependency[AsyncSession],
+        x_resume_token: Token = None, token: TokenQuery = None,
+    ) -> DraftView:
+        service = _service(request, db_session)
+        draft = await service.get_draft(draft_id, x_resume_token or token)
+        return draft_view(await service.update_draft(draft, data.answers))
+
+    @route(http_method=HttpMethod.OPTIONS, include_in_schema=False, status_code=204)
+    async def allowed(self) -> Response[None]:
+        # Litestar's automatic OPTIONS answer leaves PATCH out of Allow on this route.
+        return Response(None, status_code=204, headers={"Allow": "GET, OPTIONS, PATCH"})
+
+
+@post("/api/drafts/{draft_id:str}/submit", summary="Nộp hồ sơ", tags=TAGS, status_code=201,
+      responses=problems(s409="Không nộp được", s422="Thông tin chưa đúng", s503="Chưa có cơ quan tiếp nhận"))
+async def submit_draft(
+    request: Request, draft_id: str, data: JSONBody[Submission], db_session: NamedDependency[AsyncSession],
+    x_resume_token: Token = None, token: TokenQuery = None,
+) -> Submitted:
+    service = _service(request, db_session)
+    draft = await service.get_draft(draft_id, x_resume_token or token)
+    try:
+        dossier, tracking = await service.submit(
+            draft, applicant_name=data.applicant_name, phone=data.phone, delivery=data.delivery,
+            return_address=data.return_address,
+        )
+    except AppError:
+        await db_session.commit()  # keep what the citizen typed and the errors found
+        raise
+    view = await service.open(dossier.code, token=tracking)
+    receipt = Receipt(dossier.code, dossier.procedure_name, dossier.applicant_name, dossier.agency_code,
+                      dossier.received_at, dossier.due_date, dossier.delivery, dossier.fee_vnd, view.return_address)
+    return Submitted(view, receipt, tracking, f"#/ho-so/{dossier.code}?t={tracking}")
+
+
+@get("/api/dossiers/{code:str}", summary="Theo dõi hồ sơ (bằng mã theo dõi)", tags=TAGS,
+     responses=problems(s429="Quá nhiều lần tra cứu"))
+async def get_dossier(
+    request: Request, code: str, db_session: NamedDependency[AsyncSession],
+    x_tracking_token: TrackingHeader = None,
+    token: TokenQuery = None,
+) -> DossierView:
+    request.app.state.lookup_limits.hit(request, code)
+    return await _service(request, db_session).open(code, token=x_tracking_token or token)
+
+
+@post("/api/dossiers/lookup", summary="Tra cứu hồ sơ bằng mã và số điện thoại", tags=TAGS, status_code=200,
+      responses=problems(s429="Quá nhiều lần tra cứu"))
+async def lookup_dossier(request: Request, data: JSONBody[Lookup], db_session: NamedDependency[AsyncSession]) -> DossierView:
+    request.app.state.lookup_limits.hit(request, data.code)
+    return await _service(request, db_session).open(data.code, phone=data.phone)
+
+
+@post("/api/dossiers/{code:str}/withdraw", summary="Rút hồ sơ", tags=TAGS, status_code=200,
+      responses=problems(s409="Không rút được ở trạng thái này"))
+async def withdraw_dossier(
+    request: Request, code: str, data: JSONBody[Withdrawal], db_session: NamedDependency[AsyncSession],
+    x_tracking_token: TrackingHeader = None,
+) -> DossierView:
+    return await _service(request, db_session).withdraw(code, x_tracking_token, data.reason)
+
+
+@post("/api/integrations/dossier-events", summary="Cơ quan gửi thay đổi trạng thái hồ sơ (ký HMAC)",
+      tags=["Tích hợp"], status_code=200,
+      responses=problems(s401="Chữ ký sai, hết hạn hoặc không rõ cơ quan", s409="Chuyển trạng thái không hợp lệ"))
+async def dossier_event(request: Request, db_session: NamedDependency[AsyncSession]) -> EventApplied:
+    body = await request.body()
+    agency_code = request.headers.get("x-agency-code", "")
+    agency = (
+        await db_session.execute(select(Agency).where(Agency.code == agency_code))
+    ).scalar_one_or_none() if agency_code else None
+    try:
+        if agency is None:
+            raise SignatureError("unknown X-Agency-Code")
+        verify(agency.secret, request.headers.get("x-timestamp", ""), body, request.headers.get("x-signature", ""))
+    except SignatureError as exc:
+        raise AppError("Chữ ký không hợp lệ.", developer_message=str(exc), status=401) from exc
+    try:
+        event = msgspec.json.decode(body, type=AgencyEvent)
+    except msgspec.DecodeError as exc:
+        raise BadRequestError("Dữ liệu sự kiện không hợp lệ.", developer_message=str(exc)) from exc
+    view, applied = await _service(request, db_session).apply_agency_event(agency, event)
+    return EventApplied(applied, view)
+
+
+ROUTES = [create_draft, DraftController, submit_draft, get_dossier, lookup_dossier, withdraw_dossier, dossier_event]
