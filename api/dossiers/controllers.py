@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Annotated, Any
 
@@ -13,8 +14,11 @@ from litestar.params import HeaderParameter, JSONBody, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.dossiers import pdf
+from api.dossiers.forms import load_forms, visible_field_ids
 from api.dossiers.integration import SignatureError, verify
-from api.dossiers.models import Agency
+from api.dossiers.models import Agency, Dossier
+from api.dossiers.pdf import display_value
 from api.dossiers.service import (
     AgencyEvent,
     Delivery,
@@ -25,6 +29,7 @@ from api.dossiers.service import (
 )
 from api.errors import AppError, BadRequestError
 from api.http import PROBLEM_RESPONSES, problems
+from api.procedures.service import ProcedureService
 from api.ratelimit import RateLimiter
 
 TAGS = ["Hồ sơ"]
@@ -142,6 +147,30 @@ class DraftController(Controller):
         draft = await service.get_draft(draft_id, x_resume_token or token)
         return draft_view(await service.update_draft(draft, data.answers))
 
+    @get("/form.pdf", summary="Tờ khai đã điền để in (nộp giấy hoặc gửi bưu điện)", responses=RESPONSES,
+         media_type="application/pdf")
+    async def form_pdf(
+        self, request: Request, draft_id: str, db_session: NamedDependency[AsyncSession],
+        x_resume_token: Token = None, token: TokenQuery = None,
+    ) -> Response[bytes]:
+        service = _service(request, db_session)
+        draft = await service.get_draft(draft_id, x_resume_token or token)
+        procedure = await ProcedureService(db_session).get(draft.procedure_code)
+        form = load_forms()[draft.form_slug]
+        labels = {f.id: f.label for f in form.fields}
+        shown = visible_field_ids(form, draft.answers)
+        pages = [
+            (p.title, [(labels[f], display_value(draft.answers.get(f))) for f in p.fields if f in shown])
+            for p in form.pages
+        ]
+        content = await asyncio.to_thread(
+            pdf.form_pdf, title=form.title, procedure_name=procedure.name, pages=pages,
+            agency=procedure.agency.name, mail_to=procedure.mail_to.how if procedure.mail_to else None,
+            applicant_note="Tôi cam đoan những nội dung khai trên đây là đúng sự thật.",
+        )
+        return Response(content, media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="to-khai-{draft.id[:8]}.pdf"'})
+
     @route(http_method=HttpMethod.OPTIONS, include_in_schema=False, status_code=204)
     async def allowed(self) -> Response[None]:
         # Litestar's automatic OPTIONS answer leaves PATCH out of Allow on this route.
@@ -179,6 +208,27 @@ async def get_dossier(
 ) -> DossierView:
     request.app.state.lookup_limits.hit(request, code)
     return await _service(request, db_session).open(code, token=x_tracking_token or token)
+
+
+@get("/api/dossiers/{code:str}/receipt.pdf", summary="Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", tags=TAGS,
+     responses=problems(s429="Quá nhiều lần tra cứu"), media_type="application/pdf")
+async def receipt_pdf(
+    request: Request, code: str, db_session: NamedDependency[AsyncSession],
+    x_tracking_token: TrackingHeader = None, token: TokenQuery = None,
+) -> Response[bytes]:
+    request.app.state.lookup_limits.hit(request, code)
+    secret = x_tracking_token or token
+    view = await _service(request, db_session).open(code, token=secret)
+    dossier = (await db_session.execute(select(Dossier).where(Dossier.code == view.code))).scalar_one()
+    agency = (await db_session.execute(select(Agency).where(Agency.code == view.agency_code))).scalar_one()
+    link = f"{request.app.state.settings.public_url}/{view.url}?t={secret}"
+    content = await asyncio.to_thread(
+        pdf.receipt_pdf, code=view.code, agency_name=agency.name, procedure_name=view.procedure_name,
+        applicant_name=dossier.applicant_name, received_at=view.received_at, due_date=view.due_date,
+        delivery=view.delivery, fee_vnd=view.fee_vnd, return_address=view.return_address, tracking_link=link,
+    )
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="bien-nhan-{view.code}.pdf"'})
 
 
 @post("/api/dossiers/lookup", summary="Tra cứu hồ sơ bằng mã và số điện thoại", tags=TAGS, status_code=200,
@@ -220,4 +270,5 @@ async def dossier_event(request: Request, db_session: NamedDependency[AsyncSessi
     return EventApplied(applied, view)
 
 
-ROUTES = [create_draft, DraftController, submit_draft, get_dossier, lookup_dossier, withdraw_dossier, dossier_event]
+ROUTES = [create_draft, DraftController, submit_draft, get_dossier, receipt_pdf, lookup_dossier, withdraw_dossier,
+          dossier_event]

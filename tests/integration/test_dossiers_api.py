@@ -214,3 +214,32 @@ async def test_lookups_are_rate_limited(db_settings):
         assert int(limited[0].headers["Retry-After"]) > 0
         same_code = [await own.post("/api/dossiers/lookup", json={"code": "X-1", "phone": "0"}) for _ in range(1)]
         assert same_code[0].status_code == 429
+
+
+async def test_receipt_pdf_opens_and_carries_code_and_due_date(client, khai_sinh_form, agency):
+    import io
+
+    from pypdf import PdfReader
+
+    mine = await submitted(client, khai_sinh_form, agency)
+    code = mine["dossier"]["code"]
+    response = await client.get(f"/api/dossiers/{code}/receipt.pdf", params={"token": mine["tracking_token"]})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(response.content)).pages)
+    due = dt.date.fromisoformat(mine["receipt"]["due_date"])
+    assert code in text and due.strftime("%d/%m/%Y") in text
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text and "Trần Thị Bình" in text
+    assert (await client.get(f"/api/dossiers/{code}/receipt.pdf")).status_code == 404
+
+
+async def test_filled_form_pdf_for_paper_submission(client, khai_sinh_form):
+    import io
+
+    from pypdf import PdfReader
+
+    created = await new_draft(client, full_answers(khai_sinh_form))
+    response = await client.get(f"/api/drafts/{created['draft']['id']}/form.pdf",
+                                headers={"X-Resume-Token": created["resume_token"]})
+    assert response.status_code == 200
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Nguyễn Văn An" in text and "bưu chính công ích" in text
