@@ -105,7 +105,7 @@ class ChatService:
 
     async def turn(self, request: ChatRequest) -> ChatReply:
         # Some Android keyboards send NFD; the NLU and the catalog speak NFC.
-        text = nfc(request.message).strip()
+        text = nfc(request.message).replace("\x00", "").strip()
         try:
             raw = await self.rasa.send(request.sender_id, text)
             reply = ChatReply(

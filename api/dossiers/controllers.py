@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post, route
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.enums import HttpMethod
-from litestar.params import HeaderParameter, JSONBody, QueryParameter
+from litestar.enums import HttpMethod, RequestEncodingType
+from litestar.params import Body, HeaderParameter, JSONBody, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +30,7 @@ from api.dossiers.service import (
     DraftView,
     draft_view,
 )
+from api.dossiers.uploads import MAX_UPLOAD_BYTES, store_upload
 from api.errors import AppError, BadRequestError
 from api.http import PROBLEM_RESPONSES, problems
 from api.procedures.service import ProcedureService
@@ -109,9 +113,34 @@ class Withdrawal(msgspec.Struct):
     reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 
+@dataclass
+class FileUpload:
+    """multipart/form-data with one part named "file"."""
+
+    file: UploadFile
+
+
+class AttachmentRef(msgspec.Struct):
+    """What a form's attachment field holds: put it in the draft's answers."""
+
+    id: str
+    name: str
+    content_type: str
+    size: int
+
+
+class Supplement(msgspec.Struct):
+    note: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    attachments: Annotated[list[str], msgspec.Meta(max_length=20)] = []
+
+
 class EventApplied(msgspec.Struct):
     applied: bool  # False: this event id was already applied; nothing changed
     dossier: DossierView
+
+
+def _uploads(request: Request) -> Path:
+    return request.app.state.settings.data_dir / "uploads"
 
 
 def _service(request: Request, session: AsyncSession) -> DossierService:
@@ -170,6 +199,17 @@ class DraftController(Controller):
         )
         return Response(content, media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="to-khai-{draft.id[:8]}.pdf"'})
+
+    @post("/attachments", summary="Tải lên giấy tờ (PDF, JPEG, PNG)", status_code=201,
+          responses=problems(s413="Tệp quá lớn"), request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)
+    async def upload(
+        self, request: Request, draft_id: str, db_session: NamedDependency[AsyncSession],
+        data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        x_resume_token: Token = None, token: TokenQuery = None,
+    ) -> AttachmentRef:
+        draft = await _service(request, db_session).get_draft(draft_id, x_resume_token or token)
+        a = await store_upload(db_session, _uploads(request), data.file, draft_id=draft.id)
+        return AttachmentRef(a.id, a.name, a.content_type, a.size)
 
     @route(http_method=HttpMethod.OPTIONS, include_in_schema=False, status_code=204)
     async def allowed(self) -> Response[None]:
@@ -247,6 +287,27 @@ async def withdraw_dossier(
     return await _service(request, db_session).withdraw(code, x_tracking_token, data.reason)
 
 
+@post("/api/dossiers/{code:str}/attachments", summary="Tải lên giấy tờ bổ sung", tags=TAGS, status_code=201,
+      responses=problems(s413="Tệp quá lớn"), request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)
+async def upload_supplement(
+    request: Request, code: str, db_session: NamedDependency[AsyncSession],
+    data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    x_tracking_token: TrackingHeader = None,
+) -> AttachmentRef:
+    dossier = await _service(request, db_session).dossier_for(code, x_tracking_token)
+    a = await store_upload(db_session, _uploads(request), data.file, dossier_id=dossier.id)
+    return AttachmentRef(a.id, a.name, a.content_type, a.size)
+
+
+@post("/api/dossiers/{code:str}/supplement", summary="Gửi giấy tờ bổ sung theo yêu cầu", tags=TAGS,
+      status_code=200, responses=problems(s409="Hồ sơ không ở trạng thái yêu cầu bổ sung"))
+async def supplement_dossier(
+    request: Request, code: str, data: JSONBody[Supplement], db_session: NamedDependency[AsyncSession],
+    x_tracking_token: TrackingHeader = None,
+) -> DossierView:
+    return await _service(request, db_session).supplement(code, x_tracking_token, data.note, data.attachments)
+
+
 @post("/api/integrations/dossier-events", summary="Cơ quan gửi thay đổi trạng thái hồ sơ (ký HMAC)",
       tags=["Tích hợp"], status_code=200,
       responses=problems(s401="Chữ ký sai, hết hạn hoặc không rõ cơ quan", s409="Chuyển trạng thái không hợp lệ"))
@@ -271,4 +332,4 @@ async def dossier_event(request: Request, db_session: NamedDependency[AsyncSessi
 
 
 ROUTES = [create_draft, DraftController, submit_draft, get_dossier, receipt_pdf, lookup_dossier, withdraw_dossier,
-          dossier_event]
+          upload_supplement, supplement_dossier, dossier_event]

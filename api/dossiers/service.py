@@ -25,7 +25,7 @@ from api.addresses.service import AddressService
 from api.dossiers import status as st
 from api.dossiers.calendar import WorkCalendar
 from api.dossiers.forms import FormDefinition, load_forms, validate_answers
-from api.dossiers.models import Agency, DailySequence, Dossier, DossierEvent, Draft
+from api.dossiers.models import Agency, Attachment, DailySequence, Dossier, DossierEvent, Draft
 from api.errors import AppError, BadRequestError, ConflictError, NotFoundError
 from api.procedures.service import ProcedureDetail, ProcedureService
 
@@ -49,6 +49,18 @@ def token_matches(stored_hash: str, token: str | None) -> bool:
 def normalise_phone(value: str) -> str | None:
     m = _PHONE_RE.match(re.sub(r"[\s.\-()]", "", value or ""))
     return "0" + m.group(1) if m else None
+
+
+def storable(value: Any) -> Any:
+    """The answers as they can be stored: NUL cannot live in PostgreSQL text or JSONB, and
+    no keyboard types it. Everything else is kept exactly as typed."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    if isinstance(value, dict):
+        return {storable(str(k)): storable(v) for k, v in value.items()}
+    return value
 
 
 class UnprocessableError(AppError):
@@ -151,6 +163,7 @@ class DossierService:
         return form
 
     async def create_draft(self, procedure_code: str, answers: dict[str, Any]) -> tuple[Draft, str]:
+        answers = storable(answers)
         procedure = await ProcedureService(self.session).get(procedure_code)
         form = await self._form_for(procedure)
         token = new_token()
@@ -182,6 +195,7 @@ class DossierService:
                 f"Dạ, hồ sơ này đã được nộp (mã {draft.dossier_code}), không sửa được nữa.",
                 developer_message="draft already submitted",
             )
+        answers = storable(answers)
         form = load_forms()[draft.form_slug]
         _values, errors = validate_answers(form, answers, partial=True, resolve_address=self._resolve_address)
         merged = {**draft.answers, **answers}
@@ -321,11 +335,38 @@ class DossierService:
             raise NotFoundError(NOT_FOUND, developer_message="unknown code, or token/phone does not match")
         return dossier_view(dossier, await self._history(dossier))
 
-    async def withdraw(self, code: str, token: str | None, reason: str | None) -> DossierView:
+    async def dossier_for(self, code: str, token: str | None) -> Dossier:
         dossier = (await self.session.execute(select(Dossier).where(Dossier.code == code))).scalar_one_or_none()
         if dossier is None or not token_matches(dossier.tracking_token_hash, token):
             raise NotFoundError(NOT_FOUND, developer_message="unknown code or wrong token")
+        return dossier
+
+    async def withdraw(self, code: str, token: str | None, reason: str | None) -> DossierView:
+        dossier = await self.dossier_for(code, token)
         await self._change(dossier, st.Status.CONG_DAN_RUT, actor="citizen", note=reason or "Công dân rút hồ sơ")
+        return dossier_view(dossier, await self._history(dossier))
+
+    async def supplement(self, code: str, token: str | None, note: str | None, attachment_ids: list[str]) -> DossierView:
+        """The citizen answers a supplement request; the dossier goes back to the agency."""
+        dossier = await self.dossier_for(code, token)
+        if dossier.status != st.Status.YEU_CAU_BO_SUNG:
+            raise ConflictError("Dạ, hồ sơ hiện không cần bổ sung giấy tờ.",
+                                developer_message=f"status is {dossier.status}, not 5")
+        files = []
+        if attachment_ids:
+            rows = await self.session.execute(
+                select(Attachment).where(Attachment.id.in_(attachment_ids), Attachment.dossier_id == dossier.id)
+            )
+            files = list(rows.scalars())
+            if len(files) != len(set(attachment_ids)):
+                raise BadRequestError("Dạ, có tệp chưa tải lên xong. Anh/chị tải lại giúp em.",
+                                      developer_message="unknown attachment id for this dossier")
+        if not files and not (note or "").strip():
+            raise BadRequestError("Dạ, anh/chị tải lên giấy tờ bổ sung hoặc ghi chú giúp em.",
+                                  developer_message="empty supplement")
+        names = ", ".join(f.name for f in files)
+        text = " — ".join(p for p in ((note or "").strip(), f"Giấy tờ bổ sung: {names}" if names else "") if p)
+        await self._change(dossier, st.Status.DANG_XU_LY, actor="citizen", note=text)
         return dossier_view(dossier, await self._history(dossier))
 
     async def _change(

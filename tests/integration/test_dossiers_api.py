@@ -243,3 +243,68 @@ async def test_filled_form_pdf_for_paper_submission(client, khai_sinh_form):
     assert response.status_code == 200
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Nguyễn Văn An" in text and "bưu chính công ích" in text
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+async def test_attachments_are_checked_by_content_and_kept_on_disk(client, db_settings):
+    created = await new_draft(client)
+    url = f"/api/drafts/{created['draft']['id']}/attachments"
+    headers = {"X-Resume-Token": created["resume_token"]}
+    ok = await client.post(url, files={"file": ("giay-chung-sinh.pdf", PDF_BYTES, "application/pdf")}, headers=headers)
+    assert ok.status_code == 201, ok.text
+    ref = ok.json()
+    assert ref["content_type"] == "application/pdf" and ref["size"] == len(PDF_BYTES)
+    stored = list((db_settings.data_dir / "uploads" / created["draft"]["id"]).iterdir())
+    assert [p.read_bytes() for p in stored] == [PDF_BYTES]
+    png = await client.post(url, files={"file": ("anh.jpg", PNG_BYTES, "image/jpeg")}, headers=headers)
+    assert png.status_code == 201 and png.json()["content_type"] == "image/png"  # the bytes decide
+    fake = await client.post(url, files={"file": ("virus.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")},
+                             headers=headers)
+    assert fake.status_code == 400 and fake.json()["detail"].startswith("Dạ")
+    big = await client.post(url, files={"file": ("to.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024 + 10), "application/pdf")},
+                            headers=headers)
+    assert big.status_code == 413
+    assert (await client.post(url, files={"file": ("x.pdf", PDF_BYTES, "application/pdf")})).status_code == 404
+
+
+async def test_supplement_request_is_answered_with_new_papers(client, khai_sinh_form, agency):
+    mine = await submitted(client, khai_sinh_form, agency)
+    code, tracking = mine["dossier"]["code"], {"X-Tracking-Token": mine["tracking_token"]}
+    for n, status in enumerate([2, 4, 5]):
+        raw, headers = signed(agency, {"event_id": f"{code}-s{n}", "dossier_code": code, "status": status,
+                                       "note": "Thiếu bản sao giấy kết hôn của cha mẹ" if status == 5 else None})
+        assert (await client.post("/api/integrations/dossier-events", content=raw, headers=headers)).status_code == 200
+    up = await client.post(f"/api/dossiers/{code}/attachments",
+                           files={"file": ("ket-hon.pdf", PDF_BYTES, "application/pdf")}, headers=tracking)
+    assert up.status_code == 201
+    response = await client.post(f"/api/dossiers/{code}/supplement",
+                                 json={"note": "Em gửi bản sao giấy kết hôn", "attachments": [up.json()["id"]]},
+                                 headers=tracking)
+    assert response.status_code == 200, response.text
+    view = response.json()
+    assert view["status"] == 4 and "ket-hon.pdf" in view["history"][-1]["note"]
+    assert (await client.post(f"/api/dossiers/{code}/supplement", json={"note": "nữa"}, headers=tracking)).status_code == 409
+
+
+async def test_drafts_never_lose_what_was_typed(client, khai_sinh_form):
+    """Whatever sequence of partial saves, the draft holds the last value typed for every field."""
+    import random
+
+    rng = random.Random(2025)
+    created = await new_draft(client)
+    url, headers = f"/api/drafts/{created['draft']['id']}", {"X-Resume-Token": created["resume_token"]}
+    expected: dict[str, object] = {}
+    garbage = ["", "  ", "31/02/2020", "abc", "x" * 300, "0912", "\u0000\u0007", "🙂", None, 12345]
+    for _ in range(25):
+        batch = {}
+        for field in rng.sample(khai_sinh_form.fields, k=3):
+            batch[field.id] = rng.choice([valid_value(field), rng.choice(garbage)])
+        response = await client.patch(url, json={"answers": batch}, headers=headers)
+        assert response.status_code == 200
+        expected.update(batch)
+    saved = (await client.get(url, headers=headers)).json()["answers"]
+    # NUL is the one character no database text column can hold; everything else is kept
+    assert saved == {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in expected.items()}
