@@ -97,6 +97,43 @@ async def _register_agency(code: str, name: str, address: str | None, quiet_if_e
     return 0
 
 
+async def _send_agency_event(dossier_code: str, status: int, note: str | None, agency_code: str | None) -> int:
+    """Plays the agency's one-stop system: signs an event with the agency's secret and posts it."""
+    import json
+    import time
+    import uuid
+
+    import httpx
+    from sqlalchemy import select
+
+    from api.db.engine import create_engine, session_factory
+    from api.dossiers.integration import sign
+    from api.dossiers.models import Agency, Dossier
+
+    settings = get_settings()
+    engine = create_engine(settings)
+    try:
+        async with session_factory(engine)() as session:
+            code = agency_code or (
+                await session.execute(select(Dossier.agency_code).where(Dossier.code == dossier_code))
+            ).scalar_one_or_none()
+            agency = (await session.execute(select(Agency).where(Agency.code == code))).scalar_one_or_none()
+    finally:
+        await engine.dispose()
+    if agency is None:
+        print("Không tìm thấy cơ quan của hồ sơ này.", file=sys.stderr)
+        return 2
+    body = json.dumps({"event_id": str(uuid.uuid4()), "dossier_code": dossier_code, "status": status,
+                       "note": note}, ensure_ascii=False).encode()
+    ts = str(int(time.time()))
+    headers = {"X-Agency-Code": agency.code, "X-Timestamp": ts, "X-Signature": sign(agency.secret, ts, body),
+               "Content-Type": "application/json"}
+    response = httpx.post(f"http://{settings.host}:{settings.port}/api/integrations/dossier-events",
+                          content=body, headers=headers, timeout=10)
+    print(response.status_code, response.text)
+    return 0 if response.status_code == 200 else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dvc", description="Trợ lý DVC")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     agency.add_argument("code", help="mã đơn vị, e.g. 000.00.53.H48")
     agency.add_argument("name")
     agency.add_argument("--receiving-address", help="where dossiers sent by post are received")
+    event = sub.add_parser("send-agency-event", help="sign and send a status change as an agency would (testing)")
+    event.add_argument("dossier_code")
+    event.add_argument("status", type=int, choices=range(1, 11), metavar="STATUS (1-10)")
+    event.add_argument("--note")
+    event.add_argument("--agency", help="agency code (default: the dossier's)")
     sub.add_parser("setup", help="migrate and import the shipped catalog")
     serve = sub.add_parser("serve", help="run the API server")
     serve.add_argument("--host")
@@ -133,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "register-agency":
         return asyncio.run(_register_agency(args.code, args.name, args.receiving_address, False))
+    if args.command == "send-agency-event":
+        return asyncio.run(_send_agency_event(args.dossier_code, args.status, args.note, args.agency))
     if args.command == "import-postal-codes":
         return asyncio.run(_import_postal(args.path, args.source))
     if args.command == "setup":

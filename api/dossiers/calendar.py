@@ -28,7 +28,7 @@ government swaps each year. Three layers decide whether a day is worked:
    ``DVC_EXTRA_WORKING_DAYS``) add what the government announces after a release.
    They are plain overrides: they win over everything else and never move a nghỉ bù.
 
-Lunar dates come from vnlunar (Hồ Ngọc Đức's tables, UTC+7), cached per year.
+Lunar dates come from api.dossiers.lunar (astronomical, UTC+7), cached per year.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from vnlunar import convert_lunar_to_solar
+from api.dossiers.lunar import lunar_to_solar
 
 DEFAULT_ANNOUNCED_FILE = Path(__file__).resolve().parents[2] / "data" / "calendar" / "announced.json"
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")  # no daylight saving time in Viet Nam
@@ -68,11 +68,7 @@ _MAX_SEARCH_DAYS = 400
 
 
 def _lunar_to_solar(day: int, month: int, lunar_year: int) -> date:
-    solar = convert_lunar_to_solar(day, month, lunar_year, 0)
-    if solar is None:  # only for a lunar date that does not exist, e.g. 30 of a short month
-        raise ValueError(f"lunar date {day}/{month}/{lunar_year} does not exist")
-    d, m, y = solar
-    return date(y, m, d)
+    return lunar_to_solar(day, month, lunar_year)
 
 
 @lru_cache(maxsize=512)

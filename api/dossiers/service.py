@@ -106,8 +106,14 @@ class DossierView(msgspec.Struct):
     url: str
 
 
+def utc(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 def draft_view(d: Draft) -> DraftView:
-    return DraftView(d.id, d.procedure_code, d.form_slug, d.answers, d.errors, d.revision, d.dossier_code, d.updated_at)
+    return DraftView(d.id, d.procedure_code, d.form_slug, d.answers, d.errors, d.revision, d.dossier_code,
+                     utc(d.updated_at))
 
 
 def dossier_view(d: Dossier, events: list[DossierEvent], today: dt.date | None = None) -> DossierView:
@@ -121,13 +127,14 @@ def dossier_view(d: Dossier, events: list[DossierEvent], today: dt.date | None =
         status_name=st.NAMES[status],
         next_step=st.NEXT_STEP[status],
         overdue=st.is_overdue(status, d.due_date, today or dt.date.today()),
-        received_at=d.received_at,
+        received_at=utc(d.received_at),
         due_date=d.due_date,
         delivery=d.delivery,
         fee_vnd=d.fee_vnd,
         return_address=(d.return_address or {}).get("formatted"),
         history=[
-            HistoryItem(e.status_to, st.NAMES[st.Status(e.status_to)], e.occurred_at, e.actor, e.note) for e in events
+            HistoryItem(e.status_to, st.NAMES[st.Status(e.status_to)], utc(e.occurred_at), e.actor, e.note)
+            for e in events
         ],
         url=f"#/ho-so/{d.code}",
     )

@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from vnlunar import convert_lunar_to_solar, get_lunar_date
 
 from api.dossiers.calendar import (
     CHIEN_THANG,
@@ -27,6 +26,7 @@ from api.dossiers.calendar import (
     last_day_of_lunar_year,
     lunar_new_year,
 )
+from api.dossiers.lunar import lunar_month_length, lunar_to_solar
 
 D = date
 
@@ -54,26 +54,22 @@ def test_tet_nguyen_dan_2026_and_2027():
     assert lunar_new_year(2026) == D(2026, 2, 17)
     assert lunar_new_year(2027) == D(2027, 2, 6)
     for y in (2026, 2027):
-        t = lunar_new_year(y)
-        lunar = get_lunar_date(t.day, t.month, t.year)
-        assert (lunar["day"], lunar["month"], lunar["year"], lunar["leap"]) == (1, 1, y, 0)
+        assert lunar_to_solar(1, 1, y) == lunar_new_year(y)
 
 
 def test_last_day_of_lunar_year_is_the_real_one():
     # Ất Tỵ and Bính Ngọ both end on 29 tháng Chạp: there is no 30 tháng Chạp to take.
     assert last_day_of_lunar_year(2026) == D(2026, 2, 16)
     assert last_day_of_lunar_year(2027) == D(2027, 2, 5)
-    assert convert_lunar_to_solar(30, 12, 2025) is None
-    assert convert_lunar_to_solar(30, 12, 2026) is None
+    for y in (2025, 2026):
+        with pytest.raises(ValueError):
+            lunar_to_solar(30, 12, y)
     thirties = 0
     for y in range(2000, 2101):
-        last = last_day_of_lunar_year(y)
-        lunar = get_lunar_date(last.day, last.month, last.year)
-        assert (lunar["month"], lunar["leap"]) == (12, 0) and lunar["day"] in (29, 30)
-        assert lunar["year"] == y - 1
-        if convert_lunar_to_solar(30, 12, y - 1) is not None:
-            thirties += 1
-            assert lunar["day"] == 30
+        length = lunar_month_length(12, y - 1)
+        assert length in (29, 30)
+        assert last_day_of_lunar_year(y) == lunar_to_solar(length, 12, y - 1)
+        thirties += length == 30
     assert thirties > 0  # the loop did meet years that end on the 30th
 
 
@@ -82,9 +78,7 @@ def test_gio_to_hung_vuong_2026_and_2027():
     assert gio_to_hung_vuong(2026).weekday() == 6  # a Sunday
     assert gio_to_hung_vuong(2027) == D(2027, 4, 16)
     for y in (2026, 2027):
-        g = gio_to_hung_vuong(y)
-        lunar = get_lunar_date(g.day, g.month, g.year)
-        assert (lunar["day"], lunar["month"], lunar["leap"]) == (10, 3, 0)
+        assert gio_to_hung_vuong(y) == lunar_to_solar(10, 3, y)
 
 
 def test_lunar_dates_are_cached_per_year():
@@ -375,3 +369,15 @@ def test_due_date_properties_random_loop():
         worked = sum(1 for k in range(1, (due - first).days + 1) if c.is_working_day(first + timedelta(k)))
         assert worked == math.ceil(round(n, 6))
         assert c.due_date(received, n + 1) > due
+
+
+def test_own_lunar_conversion_gives_the_known_tet_dates():
+    from datetime import date as _date
+
+    from api.dossiers.lunar import lunar_to_solar
+
+    known = {1985: _date(1985, 1, 21), 2007: _date(2007, 2, 17), 2023: _date(2023, 1, 22),
+             2024: _date(2024, 2, 10), 2025: _date(2025, 1, 29), 2026: _date(2026, 2, 17), 2027: _date(2027, 2, 6)}
+    for year, tet in known.items():
+        assert lunar_to_solar(1, 1, year) == tet, year
+    assert lunar_to_solar(10, 3, 2026) == _date(2026, 4, 26)
