@@ -21,7 +21,8 @@ BOT = ROOT / ".venv-bot" / "bin"
 MODEL = ROOT / "bot" / "models" / "dvc.tar.gz"
 
 
-def bot_env() -> dict[str, str]:
+def bot_env(**extra: str) -> dict[str, str]:
+    """The environment Rasa and the action server run in (also used by the tests)."""
     return {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -31,6 +32,7 @@ def bot_env() -> dict[str, str]:
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "SANIC_HOST": "127.0.0.1",  # the action server's interface
         "DVC_API_URL": os.environ.get("DVC_API_URL", f"http://127.0.0.1:{os.environ.get('DVC_PORT', '8000')}"),
+        **extra,
     }
 
 

@@ -211,6 +211,19 @@ class DraftController(Controller):
         a = await store_upload(db_session, _uploads(request), data.file, draft_id=draft.id)
         return AttachmentRef(a.id, a.name, a.content_type, a.size)
 
+    @get("/resume-qr.svg", summary="Mã QR của đường dẫn tiếp tục bản nháp", responses=RESPONSES,
+         media_type="image/svg+xml")
+    async def resume_qr(
+        self, request: Request, draft_id: str, db_session: NamedDependency[AsyncSession],
+        x_resume_token: Token = None, token: TokenQuery = None,
+    ) -> Response[str]:
+        secret = x_resume_token or token
+        draft = await _service(request, db_session).get_draft(draft_id, secret)
+        link = f"{request.app.state.settings.public_url}/#/nhap/{draft.id}?t={secret}"
+        svg = await asyncio.to_thread(pdf.qr_svg, link)
+        # The link is a secret: never cached by a shared cache.
+        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
     @route(http_method=HttpMethod.OPTIONS, include_in_schema=False, status_code=204)
     async def allowed(self) -> Response[None]:
         # Litestar's automatic OPTIONS answer leaves PATCH out of Allow on this route.

@@ -31,6 +31,10 @@ class Agency(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(300))
     # Where dossiers sent by post are received, when known.
     receiving_address: Mapped[str | None] = mapped_column(String(500))
+    # Which citizens it serves: its level ("xa", "tinh", "trung_uong") and area (2025 codes).
+    level: Mapped[str | None] = mapped_column(String(20))
+    province_code: Mapped[str | None] = mapped_column(String(2))
+    ward_code: Mapped[str | None] = mapped_column(String(5))
     # The shared HMAC secret. It must be kept whole to verify signatures; it is shown once,
     # at registration, and never logged.
     secret: Mapped[str] = mapped_column(String(128))

@@ -170,6 +170,17 @@ def form_pdf(
     return page.bytes()
 
 
+def qr_svg(data: str, size: float = 240) -> str:
+    """A QR code as SVG, for the resume link shown on screen (the PWA draws no QR itself)."""
+    from reportlab.graphics import renderSVG
+
+    widget = QrCodeWidget(data)
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return renderSVG.drawToString(drawing)
+
+
 def display_value(value: Any) -> str:
     if isinstance(value, bool):
         return "Có" if value else "Không"

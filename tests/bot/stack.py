@@ -14,6 +14,7 @@ import pytest
 
 from api.settings import ROOT
 from tests.conftest import free_port
+from tools.run_all import bot_env
 
 BOT_BIN = ROOT / ".venv-bot" / "bin"
 MODEL = ROOT / "bot" / "models" / "dvc.tar.gz"
@@ -28,19 +29,6 @@ def require_bot() -> None:
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-
-
-def bot_env(**extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "TF_ENABLE_ONEDNN_OPTS": "0",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "SANIC_HOST": "127.0.0.1",
-        **extra,
-    }
 
 
 def rasa(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:

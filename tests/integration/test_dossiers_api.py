@@ -308,3 +308,12 @@ async def test_drafts_never_lose_what_was_typed(client, khai_sinh_form):
     saved = (await client.get(url, headers=headers)).json()["answers"]
     # NUL is the one character no database text column can hold; everything else is kept
     assert saved == {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in expected.items()}
+
+
+async def test_resume_link_as_a_qr_code(client):
+    created = await new_draft(client)
+    url = f"/api/drafts/{created['draft']['id']}/resume-qr.svg"
+    ok = await client.get(url, headers={"X-Resume-Token": created["resume_token"]})
+    assert ok.status_code == 200 and ok.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in ok.text and ok.headers["cache-control"] == "no-store"
+    assert (await client.get(url)).status_code == 404
