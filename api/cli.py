@@ -73,7 +73,10 @@ async def _import_postal(path: Path, source: str) -> int:
     return 0
 
 
-async def _register_agency(code: str, name: str, address: str | None, quiet_if_exists: bool) -> int:
+async def _register_agency(
+    code: str, name: str, address: str | None, quiet_if_exists: bool,
+    level: str | None = None, province: str | None = None, ward: str | None = None,
+) -> int:
     from sqlalchemy import select
 
     from api.db.engine import create_engine, session_factory
@@ -89,7 +92,8 @@ async def _register_agency(code: str, name: str, address: str | None, quiet_if_e
                 print(f"Cơ quan {code} đã được đăng ký.", file=sys.stderr)
                 return 1
             secret = new_secret()
-            session.add(Agency(code=code, name=name, receiving_address=address, secret=secret))
+            session.add(Agency(code=code, name=name, receiving_address=address, secret=secret, level=level,
+                               province_code=province, ward_code=ward))
     finally:
         await engine.dispose()
     # The one time the secret is shown: the agency's integrator copies it into their system.
@@ -152,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     agency.add_argument("code", help="mã đơn vị, e.g. 000.00.53.H48")
     agency.add_argument("name")
     agency.add_argument("--receiving-address", help="where dossiers sent by post are received")
+    agency.add_argument("--level", choices=["xa", "tinh", "trung_uong"], help="the level it serves")
+    agency.add_argument("--province", help="2-digit province code (2025) it serves")
+    agency.add_argument("--ward", help="5-digit commune code (2025) it serves")
     event = sub.add_parser("send-agency-event", help="sign and send a status change as an agency would (testing)")
     event.add_argument("dossier_code")
     event.add_argument("status", type=int, choices=range(1, 11), metavar="STATUS (1-10)")
@@ -174,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             _import(args.path or settings.catalog_dir, args.source_url, args.checked, args.strict)
         )
     if args.command == "register-agency":
-        return asyncio.run(_register_agency(args.code, args.name, args.receiving_address, False))
+        return asyncio.run(_register_agency(args.code, args.name, args.receiving_address, False,
+                                            args.level, args.province, args.ward))
     if args.command == "send-agency-event":
         return asyncio.run(_send_agency_event(args.dossier_code, args.status, args.note, args.agency))
     if args.command == "import-postal-codes":

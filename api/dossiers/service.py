@@ -140,6 +140,13 @@ def dossier_view(d: Dossier, events: list[DossierEvent], today: dt.date | None =
     )
 
 
+async def receiving_agency(session: AsyncSession, level: str, ward_code: str, province_code: str) -> Agency | None:
+    """The registered agency of that level serving the citizen's commune (or province)."""
+    area = Agency.ward_code == ward_code if level == "xa" else Agency.province_code == province_code
+    query = select(Agency).where(Agency.level == level, area, Agency.receiving_address.is_not(None))
+    return (await session.execute(query.order_by(Agency.id).limit(1))).scalar_one_or_none()
+
+
 # --- drafts and submission -----------------------------------------------------------------
 
 class DossierService:

@@ -11,6 +11,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.dossiers.service import receiving_agency
 from api.http import PROBLEM_RESPONSES
 from api.procedures.levels import LEGAL_BASIS, LEVELS, Level
 from api.procedures.schema import ONLINE_LEVEL_NAMES
@@ -108,12 +109,28 @@ class ProcedureController(Controller):
     @get("/{code:str}", summary="Chi tiết thủ tục", responses=PROBLEM_RESPONSES)
     async def detail(
         self,
+        request: Request,
         code: Annotated[
             str, Parameter(description="Mã thủ tục, ví dụ 1.001193", examples=[Example(value="1.001193")])
         ],
         db_session: NamedDependency[AsyncSession],
+        ward: Annotated[
+            str | None,
+            Parameter(
+                description="Mã phường/xã (2025) nơi anh/chị ở: cho biết nơi gửi hồ sơ qua bưu điện",
+                pattern=r"^[0-9]{5}$",
+            ),
+        ] = None,
     ) -> ProcedureDetail:
-        return await ProcedureService(db_session).get(code.strip())
+        service = ProcedureService(db_session)
+        detail = await service.get(code.strip())
+        unit = request.app.state.addresses.g.wards.get(ward) if ward else None
+        if unit is None or detail.mail_to is None:
+            return detail
+        agency = await receiving_agency(db_session, detail.agency.level, unit.unit.code, unit.province.code)
+        if agency is None or not agency.receiving_address:
+            return detail
+        return await service.get(code.strip(), receiving=(agency.name, agency.receiving_address))
 
 
 @get("/api/levels", summary="Bốn mức độ dịch vụ công trực tuyến", tags=["Thủ tục hành chính"])

@@ -46,11 +46,23 @@ class ProcedureDetail(ProcedureRecord, kw_only=True):
     mail_to: MailTo | None
 
 
-def mail_to(record: ProcedureRecord) -> MailTo | None:
+def mail_to(record: ProcedureRecord, receiving: tuple[str, str] | None = None) -> MailTo | None:
+    """Where to send a paper dossier: ``receiving`` is (agency name, address) of the agency
+    registered for the citizen's commune or province, when there is one."""
     by_post = any(c.channel == "buu_chinh" for c in record.channels)
     if not by_post and record.online_level > 2:
         return None
     agency = record.agency
+    if receiving:
+        name, address = receiving
+        how = (
+            f"Anh/chị gửi hồ sơ qua dịch vụ bưu chính công ích đến {name}, địa chỉ: {address}. "
+            f"Ngoài phong bì ghi rõ: “Hồ sơ {record.name}”."
+        )
+        result = MailTo(agency=name, address=address, how=how)
+        if not by_post:
+            result.how = "Thủ tục này chưa ghi nhận cách gửi qua bưu điện; anh/chị nộp trực tiếp tại cơ quan. " + how
+        return result
     if agency.postal_address:
         how = (
             f"Anh/chị gửi hồ sơ qua dịch vụ bưu chính công ích đến {agency.name}, địa chỉ: "
@@ -168,7 +180,7 @@ class ProcedureService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, code: str) -> ProcedureDetail:
+    async def get(self, code: str, receiving: tuple[str, str] | None = None) -> ProcedureDetail:
         rows = (
             (
                 await self.session.execute(
@@ -193,7 +205,7 @@ class ProcedureService:
             level_explained=LEVELS[record.online_level - 1],
             checked_on=row.checked_on,
             versions=[VersionRef(r.version, r.status, r.effective_date) for r in rows],
-            mail_to=mail_to(record),
+            mail_to=mail_to(record, receiving),
         )
 
     async def count(self) -> int:

@@ -119,3 +119,22 @@ async def test_detail_says_where_to_mail_a_paper_dossier(client):
     by_post = (await client.get("/api/procedures/1.001193")).json()  # khai sinh: accepted by post
     assert by_post["mail_to"]["agency"] and "bưu chính công ích" in by_post["mail_to"]["how"]
     assert by_post["mail_to"]["address"] is None or by_post["mail_to"]["address"] in by_post["mail_to"]["how"]
+
+
+async def test_mail_to_uses_the_agency_registered_for_the_citizens_commune(client, db_settings):
+    import uuid
+
+    from api.db.engine import create_engine, session_factory
+    from api.dossiers.models import Agency
+
+    engine = create_engine(db_settings)
+    async with session_factory(engine)() as session, session.begin():
+        session.add(Agency(code=f"T{uuid.uuid4().hex[:8]}", name="UBND phường Bến Thành", secret="s", level="xa",
+                           province_code="79", ward_code="26743",
+                           receiving_address="Số 92 Nguyễn Trãi, Phường Bến Thành, Thành phố Hồ Chí Minh"))
+    await engine.dispose()
+    here = (await client.get("/api/procedures/1.001193", params={"ward": "26743"})).json()["mail_to"]
+    assert here["agency"] == "UBND phường Bến Thành" and "92 Nguyễn Trãi" in here["how"]
+    elsewhere = (await client.get("/api/procedures/1.001193", params={"ward": "00004"})).json()["mail_to"]
+    assert elsewhere["address"] is None
+    assert (await client.get("/api/procedures/1.001193", params={"ward": "abc"})).status_code == 400
