@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, patch, post, route
+from litestar import Controller, Request, Response, get, patch, post, put, route
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import HttpMethod, RequestEncodingType
@@ -78,8 +78,10 @@ class Submission(msgspec.Struct):
     applicant_name: Annotated[str, msgspec.Meta(max_length=200)]
     phone: Annotated[str, msgspec.Meta(max_length=20)]
     delivery: Delivery = "office"
-    # As the citizen typed it and confirmed it; required for delivery by post.
+    # As the citizen typed it; required for delivery by post, with their confirmation of
+    # the normalised form (GET /api/addresses/resolve shows it to them first).
     return_address: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    return_address_confirmed: bool = False
 
 
 class Receipt(msgspec.Struct):
@@ -127,6 +129,12 @@ class AttachmentRef(msgspec.Struct):
     name: str
     content_type: str
     size: int
+
+
+class SendingAddress(msgspec.Struct):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    # False: only show the normalised address; True: the citizen confirmed it, keep it.
+    confirmed: bool = False
 
 
 class Supplement(msgspec.Struct):
@@ -192,6 +200,8 @@ class DraftController(Controller):
             (p.title, [(labels[f], display_value(draft.answers.get(f))) for f in p.fields if f in shown])
             for p in form.pages
         ]
+        if draft.sending_address:
+            pages.append(("Người gửi hồ sơ qua bưu điện", [("Địa chỉ", draft.sending_address["formatted"])]))
         content = await asyncio.to_thread(
             pdf.form_pdf, title=form.title, procedure_name=procedure.name, pages=pages,
             agency=procedure.agency.name, mail_to=procedure.mail_to.how if procedure.mail_to else None,
@@ -210,6 +220,16 @@ class DraftController(Controller):
         draft = await _service(request, db_session).get_draft(draft_id, x_resume_token or token)
         a = await store_upload(db_session, _uploads(request), data.file, draft_id=draft.id)
         return AttachmentRef(a.id, a.name, a.content_type, a.size)
+
+    @put("/sending-address", summary="Địa chỉ người gửi (hồ sơ giấy gửi qua bưu điện)",
+         responses=problems(s409="Hồ sơ đã nộp trực tuyến", s422="Chưa xác định được phường/xã"))
+    async def sending_address(
+        self, request: Request, draft_id: str, data: JSONBody[SendingAddress], db_session: NamedDependency[AsyncSession],
+        x_resume_token: Token = None, token: TokenQuery = None,
+    ) -> dict[str, Any]:
+        service = _service(request, db_session)
+        draft = await service.get_draft(draft_id, x_resume_token or token)
+        return service.sending_address(draft, data.text, data.confirmed)
 
     @get("/resume-qr.svg", summary="Mã QR của đường dẫn tiếp tục bản nháp", responses=RESPONSES,
          media_type="image/svg+xml")
@@ -241,7 +261,7 @@ async def submit_draft(
     try:
         dossier, tracking = await service.submit(
             draft, applicant_name=data.applicant_name, phone=data.phone, delivery=data.delivery,
-            return_address=data.return_address,
+            return_address=data.return_address, address_confirmed=data.return_address_confirmed,
         )
     except AppError:
         await db_session.commit()  # keep what the citizen typed and the errors found

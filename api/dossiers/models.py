@@ -53,6 +53,8 @@ class Draft(TimestampMixin, Base):
     resume_token_hash: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(Integer, default=1)
     dossier_code: Mapped[str | None] = mapped_column(String(60))
+    # For a paper dossier sent by post: the sender's address as typed and as confirmed.
+    sending_address: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class DailySequence(Base):

@@ -78,6 +78,7 @@ class DraftView(msgspec.Struct):
     revision: int
     dossier_code: str | None
     updated_at: dt.datetime
+    sending_address: dict[str, Any] | None = None
 
 
 class HistoryItem(msgspec.Struct):
@@ -113,7 +114,7 @@ def utc(value: dt.datetime) -> dt.datetime:
 
 def draft_view(d: Draft) -> DraftView:
     return DraftView(d.id, d.procedure_code, d.form_slug, d.answers, d.errors, d.revision, d.dossier_code,
-                     utc(d.updated_at))
+                     utc(d.updated_at), d.sending_address)
 
 
 def dossier_view(d: Dossier, events: list[DossierEvent], today: dt.date | None = None) -> DossierView:
@@ -220,6 +221,24 @@ class DossierService:
         await self.session.flush()
         return draft
 
+    def sending_address(self, draft: Draft, text: str, confirmed: bool) -> dict[str, Any]:
+        """Normalise the sender's address of a paper dossier; it is kept only once confirmed."""
+        if draft.dossier_code:
+            raise ConflictError("Dạ, hồ sơ này đã được nộp trực tuyến.", developer_message="draft submitted")
+        found = self._resolve_address(text)
+        if found["status"] != "resolved":
+            raise UnprocessableError(
+                "Dạ, địa chỉ chưa xác định được phường/xã. Anh/chị chọn phường/xã trong danh sách gợi ý.",
+                developer_message=f"address {found['status']}",
+                errors=[{"field": "sending_address", "message": found["status"]}],
+            )
+        found["input"] = text
+        found["confirmed"] = confirmed
+        if confirmed:  # the citizen saw the normalised form and agreed
+            draft.sending_address = {k: v for k, v in found.items() if k != "status"}
+            draft.updated_at = dt.datetime.now(dt.UTC)
+        return found
+
     async def submit(
         self,
         draft: Draft,
@@ -228,6 +247,7 @@ class DossierService:
         phone: str,
         delivery: Delivery,
         return_address: str | None,
+        address_confirmed: bool = False,
         now: dt.datetime | None = None,
     ) -> tuple[Dossier, str]:
         if draft.dossier_code:
@@ -258,6 +278,8 @@ class DossierService:
                 contact_errors["delivery"] = "Dạ, thủ tục này chưa nhận kết quả qua bưu điện."
             elif not return_address:
                 contact_errors["return_address"] = "Dạ, anh/chị nhập địa chỉ nhận kết quả."
+            elif not address_confirmed:
+                contact_errors["return_address"] = "Dạ, anh/chị xác nhận địa chỉ đã chuẩn hóa giúp em."
             else:
                 address = self._resolve_address(return_address)
                 if address["status"] != "resolved":

@@ -317,3 +317,33 @@ async def test_resume_link_as_a_qr_code(client):
     assert ok.status_code == 200 and ok.headers["content-type"].startswith("image/svg+xml")
     assert "<svg" in ok.text and ok.headers["cache-control"] == "no-store"
     assert (await client.get(url)).status_code == 404
+
+
+async def test_sending_address_is_kept_only_once_confirmed(client):
+    created = await new_draft(client)
+    url = f"/api/drafts/{created['draft']['id']}/sending-address"
+    headers = {"X-Resume-Token": created["resume_token"]}
+    shown = (await client.put(url, json={"text": "12 Nguyễn Huệ p ben nghe q1 tphcm"}, headers=headers)).json()
+    assert shown["formatted"] == "12 Nguyễn Huệ, Phường Sài Gòn, Thành phố Hồ Chí Minh" and not shown["confirmed"]
+    draft = (await client.get(f"/api/drafts/{created['draft']['id']}", headers=headers)).json()
+    assert draft["sending_address"] is None
+    await client.put(url, json={"text": "12 Nguyễn Huệ p ben nghe q1 tphcm", "confirmed": True}, headers=headers)
+    draft = (await client.get(f"/api/drafts/{created['draft']['id']}", headers=headers)).json()
+    assert draft["sending_address"]["input"] == "12 Nguyễn Huệ p ben nghe q1 tphcm"
+    assert draft["sending_address"]["ward"]["name"] == "Phường Sài Gòn"
+    bad = await client.put(url, json={"text": "xin chào", "confirmed": True}, headers=headers)
+    assert bad.status_code == 422
+
+
+async def test_delivery_by_post_needs_a_confirmed_address(client, khai_sinh_form, agency):
+    created = await new_draft(client, full_answers(khai_sinh_form))
+    url = f"/api/drafts/{created['draft']['id']}/submit"
+    headers = {"X-Resume-Token": created["resume_token"]}
+    body = {"applicant_name": "Trần Thị Bình", "phone": "0912345678", "delivery": "post",
+            "return_address": "12 Nguyễn Huệ p ben nghe q1 tphcm"}
+    unconfirmed = await client.post(url, json=body, headers=headers)
+    assert unconfirmed.status_code == 422
+    assert {e["field"] for e in unconfirmed.json()["errors"]} == {"return_address"}
+    done = await client.post(url, json={**body, "return_address_confirmed": True}, headers=headers)
+    assert done.status_code == 201
+    assert done.json()["receipt"]["return_address"] == "12 Nguyễn Huệ, Phường Sài Gòn, Thành phố Hồ Chí Minh"
