@@ -438,19 +438,26 @@ def validate_email(field: Field, value: Any) -> str:
     return f"{local}@{domain}"
 
 
+def normalise_phone(value: str) -> str | None:
+    """A Vietnamese mobile number as 0xxxxxxxxx, or None: "+84 912.345.678" → "0912345678"."""
+    text = re.sub(r"[\s.\-()]", "", unicodedata.normalize("NFC", value).translate(_INVISIBLE))
+    m = _PHONE_RE.match(text)
+    return "0" + m.group(1) if m else None
+
+
 def validate_phone(field: Field, value: Any) -> str:
     if not isinstance(value, str):
         raise Invalid("Dạ, anh/chị ghi số điện thoại di động, ví dụ 0912 345 678.")
     text = re.sub(r"[\s.\-]", "", unicodedata.normalize("NFC", value).translate(_INVISIBLE))
     if not re.fullmatch(r"\+?\d+", text):
         raise Invalid("Dạ, số điện thoại chỉ gồm chữ số (có thể có dấu cách, dấu chấm, gạch ngang).")
-    m = _PHONE_RE.match(text)
-    if not m:
+    phone = normalise_phone(text)
+    if not phone:
         raise Invalid(
             "Dạ, số di động gồm 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09 "
             "(hoặc +84 rồi 9 chữ số), anh/chị kiểm tra lại giúp em."
         )
-    return "0" + m.group(1)
+    return phone
 
 
 def validate_cccd(field: Field, value: Any, today: dt.date) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import re
 import secrets
 import uuid
 from typing import Annotated, Any, Literal
@@ -24,13 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.addresses.service import AddressService
 from api.dossiers import status as st
 from api.dossiers.calendar import WorkCalendar
-from api.dossiers.forms import FormDefinition, load_forms, validate_answers
+from api.dossiers.forms import FormDefinition, load_forms, normalise_phone, validate_answers
 from api.dossiers.models import Agency, Attachment, DailySequence, Dossier, DossierEvent, Draft
 from api.errors import AppError, BadRequestError, ConflictError, NotFoundError
 from api.procedures.service import ProcedureDetail, ProcedureService
 
 Delivery = Literal["office", "post", "online"]
-_PHONE_RE = re.compile(r"^(?:0|\+?84)([35789]\d{8})$")
 NOT_FOUND = "Dạ, không tìm thấy hồ sơ với thông tin này. Anh/chị kiểm tra lại mã hồ sơ và số điện thoại nhé."
 
 
@@ -44,11 +42,6 @@ def token_hash(token: str) -> str:
 
 def token_matches(stored_hash: str, token: str | None) -> bool:
     return bool(token) and hmac.compare_digest(stored_hash, token_hash(token or ""))
-
-
-def normalise_phone(value: str) -> str | None:
-    m = _PHONE_RE.match(re.sub(r"[\s.\-()]", "", value or ""))
-    return "0" + m.group(1) if m else None
 
 
 def storable(value: Any) -> Any:
