@@ -25,6 +25,8 @@ from api.errors import EXCEPTION_HANDLERS
 from api.health import health
 from api.procedures.controllers import ProcedureController, levels
 from api.procedures.service import CatalogIndex
+from api.push.controllers import ROUTES as PUSH_ROUTES
+from api.push.vapid import load_or_create, public_key
 from api.settings import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # The administrative map (~15,000 units) is read once per process, off the event loop.
         app.state.addresses = await asyncio.to_thread(AddressService)
         app.state.calendar = WorkCalendar.from_settings()
+        app.state.vapid_public_key = public_key(await asyncio.to_thread(load_or_create, settings.data_dir))
         try:
             await catalog.refresh(sessions, force=True)
         except Exception:  # not migrated yet, or the database is down: /health says so
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             resolve_address,
             suggest_address,
             *DOSSIER_ROUTES,
+            *PUSH_ROUTES,
             health,
         ],
         plugins=[alchemy],

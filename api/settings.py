@@ -44,6 +44,8 @@ class Settings:
     catalog_refresh_seconds: float = 30.0
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     # The Rasa server (REST channel); the chat falls back to limited mode when it is slow or down.
+    # "development" (make run, tests) or "production": production refuses plain-http push endpoints.
+    environment: str = "development"
     # Where citizens reach the app: links printed on receipts and in QR codes start here.
     public_url: str = "http://127.0.0.1:8000"
     rasa_url: str = "http://127.0.0.1:5005"
@@ -75,6 +77,7 @@ def load_settings() -> Settings:
         port=int(_env_float("DVC_PORT", 8000)),
         catalog_refresh_seconds=_env_float("DVC_CATALOG_REFRESH_SECONDS", 30.0),
         cors_origins=origins,
+        environment=_env("DVC_ENV", "development"),
         public_url=_env("DVC_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         rasa_url=_env("DVC_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
         chat_timeout_seconds=_env_float("DVC_CHAT_TIMEOUT_SECONDS", 3.0),

@@ -5,5 +5,6 @@ from api.chat import models as _chat  # noqa: F401
 from api.db.base import Base
 from api.dossiers import models as _dossiers  # noqa: F401
 from api.procedures import models as _procedures  # noqa: F401
+from api.push import models as _push  # noqa: F401
 
 metadata = Base.metadata

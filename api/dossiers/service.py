@@ -27,6 +27,7 @@ from api.dossiers.forms import FormDefinition, load_forms, normalise_phone, vali
 from api.dossiers.models import Agency, Attachment, DailySequence, Dossier, DossierEvent, Draft
 from api.errors import AppError, BadRequestError, ConflictError, NotFoundError
 from api.procedures.service import ProcedureDetail, ProcedureService
+from api.push.service import enqueue_status
 
 Delivery = Literal["office", "post", "online"]
 NOT_FOUND = "Dạ, không tìm thấy hồ sơ với thông tin này. Anh/chị kiểm tra lại mã hồ sơ và số điện thoại nhé."
@@ -415,6 +416,8 @@ class DossierService:
         self.session.add(DossierEvent(dossier_id=dossier.id, status_from=current, status_to=new, actor=actor,
                                       note=note, source=source, event_id=event_id,
                                       occurred_at=occurred_at or dt.datetime.now(dt.UTC)))
+        # The outbox rows commit or roll back with the status change itself.
+        await enqueue_status(self.session, dossier, new)
         await self.session.flush()
 
     # --- agency events --------------------------------------------------------------------
