@@ -75,6 +75,13 @@ class Resolution:
     legacy: dict[str, Unit] = field(default_factory=dict)
     candidates: list[Ward] = field(default_factory=list)
 
+    @property
+    def formatted(self) -> str | None:
+        """"12 Nguyễn Huệ, Phường Sài Gòn, Thành phố Hồ Chí Minh" once the commune is known."""
+        if not self.ward:
+            return None
+        return ", ".join(p for p in (self.street, self.ward.unit.name, self.ward.province.name) if p)
+
 
 def tokenize(text: str) -> list[Token]:
     out: list[Token] = []

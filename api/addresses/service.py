@@ -146,7 +146,6 @@ class AddressService:
         if r.legacy:
             legacy = LegacyUnits(**{k: _unit(v) for k, v in r.legacy.items()})
         postal = await self.postal_code(session, ward.unit.code) if ward and session else None
-        formatted = ", ".join(p for p in (r.street, ward.unit.name, ward.province.name) if p) if ward else None
         return AddressResolution(
             status=r.status,
             input=text,
@@ -156,7 +155,7 @@ class AddressService:
             postal_code=postal,
             postal_code_status="known" if postal else "unknown",
             postal_prefixes=province_prefixes().get(province.code, []) if province else [],
-            formatted=formatted,
+            formatted=r.formatted,
             legacy=legacy,
             candidates=[candidate(w) for w in r.candidates],
             message=_message(r, ward, legacy),

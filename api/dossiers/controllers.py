@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.dossiers import pdf
 from api.dossiers.forms import load_forms, visible_field_ids
 from api.dossiers.integration import SignatureError, verify
-from api.dossiers.models import Agency, Dossier
+from api.dossiers.models import Agency
 from api.dossiers.pdf import display_value
 from api.dossiers.service import (
     AgencyEvent,
@@ -266,7 +266,7 @@ async def submit_draft(
     except AppError:
         await db_session.commit()  # keep what the citizen typed and the errors found
         raise
-    view = await service.open(dossier.code, token=tracking)
+    view = await service.view(dossier)
     receipt = Receipt(dossier.code, dossier.procedure_name, dossier.applicant_name, dossier.agency_code,
                       dossier.received_at, dossier.due_date, dossier.delivery, dossier.fee_vnd, view.return_address)
     return Submitted(view, receipt, tracking, f"#/ho-so/{dossier.code}?t={tracking}")
@@ -291,8 +291,9 @@ async def receipt_pdf(
 ) -> Response[bytes]:
     request.app.state.lookup_limits.hit(request, code)
     secret = x_tracking_token or token
-    view = await _service(request, db_session).open(code, token=secret)
-    dossier = (await db_session.execute(select(Dossier).where(Dossier.code == view.code))).scalar_one()
+    service = _service(request, db_session)
+    dossier = await service.dossier_for(code, token=secret)
+    view = await service.view(dossier)
     agency = (await db_session.execute(select(Agency).where(Agency.code == view.agency_code))).scalar_one()
     link = f"{request.app.state.settings.public_url}/{view.url}?t={secret}"
     content = await asyncio.to_thread(

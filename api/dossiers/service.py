@@ -155,7 +155,7 @@ class DossierService:
         out: dict[str, Any] = {"status": r.status}
         if r.ward:
             out.update(
-                formatted=", ".join(p for p in (r.street, r.ward.unit.name, r.ward.province.name) if p),
+                formatted=r.formatted,
                 ward={"code": r.ward.unit.code, "name": r.ward.unit.name},
                 province={"code": r.ward.province.code, "name": r.ward.province.name},
             )
@@ -350,7 +350,8 @@ class DossierService:
         )
         return list(rows.scalars())
 
-    async def open(self, code: str, *, token: str | None = None, phone: str | None = None) -> DossierView:
+    async def dossier_for(self, code: str, token: str | None = None, phone: str | None = None) -> Dossier:
+        """The dossier, only for whoever has its tracking token, or its code plus the phone used."""
         dossier = (
             await self.session.execute(select(Dossier).where(Dossier.code == code.strip().upper()))
         ).scalar_one_or_none()
@@ -363,18 +364,18 @@ class DossierService:
                 allowed = hmac.compare_digest(dossier.phone.encode(), given.encode())
         if dossier is None or not allowed:
             raise NotFoundError(NOT_FOUND, developer_message="unknown code, or token/phone does not match")
+        return dossier
+
+    async def view(self, dossier: Dossier) -> DossierView:
         return dossier_view(dossier, await self._history(dossier))
 
-    async def dossier_for(self, code: str, token: str | None) -> Dossier:
-        dossier = (await self.session.execute(select(Dossier).where(Dossier.code == code))).scalar_one_or_none()
-        if dossier is None or not token_matches(dossier.tracking_token_hash, token):
-            raise NotFoundError(NOT_FOUND, developer_message="unknown code or wrong token")
-        return dossier
+    async def open(self, code: str, *, token: str | None = None, phone: str | None = None) -> DossierView:
+        return await self.view(await self.dossier_for(code, token=token, phone=phone))
 
     async def withdraw(self, code: str, token: str | None, reason: str | None) -> DossierView:
         dossier = await self.dossier_for(code, token)
         await self._change(dossier, st.Status.CONG_DAN_RUT, actor="citizen", note=reason or "Công dân rút hồ sơ")
-        return dossier_view(dossier, await self._history(dossier))
+        return await self.view(dossier)
 
     async def supplement(self, code: str, token: str | None, note: str | None, attachment_ids: list[str]) -> DossierView:
         """The citizen answers a supplement request; the dossier goes back to the agency."""
@@ -397,7 +398,7 @@ class DossierService:
         names = ", ".join(f.name for f in files)
         text = " — ".join(p for p in ((note or "").strip(), f"Giấy tờ bổ sung: {names}" if names else "") if p)
         await self._change(dossier, st.Status.DANG_XU_LY, actor="citizen", note=text)
-        return dossier_view(dossier, await self._history(dossier))
+        return await self.view(dossier)
 
     async def _change(
         self, dossier: Dossier, new: st.Status, *, actor: str, note: str | None,
@@ -435,7 +436,7 @@ class DossierService:
             )
         ).scalar_one_or_none()
         if seen is not None:
-            return dossier_view(dossier, await self._history(dossier)), False
+            return await self.view(dossier), False
         try:
             requested = st.Status(event.status)
         except ValueError as exc:
@@ -446,7 +447,7 @@ class DossierService:
         except IntegrityError:  # the same event id arriving twice at the same time
             await self.session.rollback()
             raise ConflictError("Sự kiện đã được ghi nhận.", developer_message="duplicate event id") from None
-        return dossier_view(dossier, await self._history(dossier)), True
+        return await self.view(dossier), True
 
 
 class AgencyEvent(msgspec.Struct, forbid_unknown_fields=True):

@@ -16,7 +16,7 @@ from api.http import PROBLEM_RESPONSES
 from api.procedures.levels import LEGAL_BASIS, LEVELS, Level
 from api.procedures.schema import ONLINE_LEVEL_NAMES
 from api.procedures.search import DocInput
-from api.procedures.service import CatalogIndex, ProcedureDetail, ProcedureService
+from api.procedures.service import CatalogIndex, ProcedureDetail, ProcedureService, mail_to
 
 
 class SearchItem(msgspec.Struct):
@@ -122,15 +122,14 @@ class ProcedureController(Controller):
             ),
         ] = None,
     ) -> ProcedureDetail:
-        service = ProcedureService(db_session)
-        detail = await service.get(code.strip())
+        detail = await ProcedureService(db_session).get(code.strip())
         unit = request.app.state.addresses.g.wards.get(ward) if ward else None
         if unit is None or detail.mail_to is None:
             return detail
         agency = await receiving_agency(db_session, detail.agency.level, unit.unit.code, unit.province.code)
         if agency is None or not agency.receiving_address:
             return detail
-        return await service.get(code.strip(), receiving=(agency.name, agency.receiving_address))
+        return msgspec.structs.replace(detail, mail_to=mail_to(detail, (agency.name, agency.receiving_address)))
 
 
 @get("/api/levels", summary="Bốn mức độ dịch vụ công trực tuyến", tags=["Thủ tục hành chính"])

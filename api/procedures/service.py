@@ -52,31 +52,21 @@ def mail_to(record: ProcedureRecord, receiving: tuple[str, str] | None = None) -
     by_post = any(c.channel == "buu_chinh" for c in record.channels)
     if not by_post and record.online_level > 2:
         return None
-    agency = record.agency
-    if receiving:
-        name, address = receiving
+    name, address = receiving or (record.agency.name, record.agency.postal_address)
+    if address:
         how = (
-            f"Anh/chị gửi hồ sơ qua dịch vụ bưu chính công ích đến {name}, địa chỉ: {address}. "
-            f"Ngoài phong bì ghi rõ: “Hồ sơ {record.name}”."
-        )
-        result = MailTo(agency=name, address=address, how=how)
-        if not by_post:
-            result.how = "Thủ tục này chưa ghi nhận cách gửi qua bưu điện; anh/chị nộp trực tiếp tại cơ quan. " + how
-        return result
-    if agency.postal_address:
-        how = (
-            f"Anh/chị gửi hồ sơ qua dịch vụ bưu chính công ích đến {agency.name}, địa chỉ: "
-            f"{agency.postal_address}. Ngoài phong bì ghi rõ: “Hồ sơ {record.name}”."
+            f"Anh/chị gửi hồ sơ qua dịch vụ bưu chính công ích đến {name}, địa chỉ: "
+            f"{address}. Ngoài phong bì ghi rõ: “Hồ sơ {record.name}”."
         )
     else:
         how = (
-            f"Anh/chị gửi hồ sơ qua dịch vụ bưu chính công ích đến {agency.name} nơi có thẩm quyền giải quyết "
+            f"Anh/chị gửi hồ sơ qua dịch vụ bưu chính công ích đến {name} nơi có thẩm quyền giải quyết "
             f"(thường là nơi anh/chị cư trú); ngoài phong bì ghi rõ: “Hồ sơ {record.name}”. "
             "Địa chỉ nhận cụ thể anh/chị hỏi bưu điện hoặc xem trên trang của cơ quan."
         )
     if not by_post:
         how = "Thủ tục này chưa ghi nhận cách gửi qua bưu điện; anh/chị nộp trực tiếp tại cơ quan. " + how
-    return MailTo(agency=agency.name, address=agency.postal_address, how=how)
+    return MailTo(agency=name, address=address, how=how)
 
 
 async def read_revision(session: AsyncSession) -> int:
@@ -180,7 +170,7 @@ class ProcedureService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, code: str, receiving: tuple[str, str] | None = None) -> ProcedureDetail:
+    async def get(self, code: str) -> ProcedureDetail:
         rows = (
             (
                 await self.session.execute(
@@ -205,7 +195,7 @@ class ProcedureService:
             level_explained=LEVELS[record.online_level - 1],
             checked_on=row.checked_on,
             versions=[VersionRef(r.version, r.status, r.effective_date) for r in rows],
-            mail_to=mail_to(record, receiving),
+            mail_to=mail_to(record),
         )
 
     async def count(self) -> int:
