@@ -27,6 +27,7 @@ from api.procedures.controllers import ProcedureController, levels
 from api.procedures.service import CatalogIndex
 from api.push.controllers import ROUTES as PUSH_ROUTES
 from api.push.vapid import load_or_create, public_key
+from api.push.worker import running_worker
 from api.settings import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -61,7 +62,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # The administrative map (~15,000 units) is read once per process, off the event loop.
         app.state.addresses = await asyncio.to_thread(AddressService)
         app.state.calendar = WorkCalendar.from_settings()
-        app.state.vapid_public_key = public_key(await asyncio.to_thread(load_or_create, settings.data_dir))
+        vapid = await asyncio.to_thread(load_or_create, settings.data_dir)
+        app.state.vapid_public_key = public_key(vapid)
+        if settings.push_worker == "in-process":
+            # make run: one process does everything; production runs `python -m api push-worker` instead.
+            app.state.push_worker = running_worker(sessions, settings, vapid)
+            await app.state.push_worker.__aenter__()
         try:
             await catalog.refresh(sessions, force=True)
         except Exception:  # not migrated yet, or the database is down: /health says so
@@ -76,6 +82,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        worker = app.state.get("push_worker")
+        if worker:
+            await worker.__aexit__(None, None, None)
         await rasa.close()
         await engine.dispose()
 

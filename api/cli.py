@@ -4,6 +4,7 @@ migrate                      apply database migrations
 import-catalog [PATH]        load the catalog (project JSON or portal format)
 setup                        migrate, then import the shipped catalog
 serve                        run the API at http://127.0.0.1:8000
+push-worker                  send Web Push notifications from the outbox (production: its own process)
 """
 
 from __future__ import annotations
@@ -138,6 +139,27 @@ async def _send_agency_event(dossier_code: str, status: int, note: str | None, a
     return 0 if response.status_code == 200 else 1
 
 
+async def _push_worker() -> int:
+    import signal
+
+    from api.db.engine import create_engine, session_factory
+    from api.push.vapid import load_or_create
+    from api.push.worker import running_worker
+
+    settings = get_settings()
+    engine = create_engine(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with running_worker(session_factory(engine), settings, load_or_create(settings.data_dir)):
+            await stop.wait()
+    finally:
+        await engine.dispose()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dvc", description="Trợ lý DVC")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -164,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     event.add_argument("status", type=int, choices=range(1, 11), metavar="STATUS (1-10)")
     event.add_argument("--note")
     event.add_argument("--agency", help="agency code (default: the dossier's)")
+    sub.add_parser("push-worker", help="send Web Push notifications from the outbox until stopped")
     sub.add_parser("setup", help="migrate and import the shipped catalog")
     serve = sub.add_parser("serve", help="run the API server")
     serve.add_argument("--host")
@@ -193,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         # A fresh machine gets one local test agency, so dossiers can be submitted end to end.
         asyncio.run(_register_agency(DEMO_AGENCY_CODE, DEMO_AGENCY_NAME, None, True))
         return code
+    if args.command == "push-worker":
+        return asyncio.run(_push_worker())
     if args.command == "serve":
         import uvicorn
 

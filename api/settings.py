@@ -50,6 +50,25 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     rasa_url: str = "http://127.0.0.1:5005"
     chat_timeout_seconds: float = 3.0
+    # Web Push. "in-process": the API process sends (make run, SQLite); "off": run
+    # ``python -m api push-worker`` as its own process(es) instead (production).
+    push_worker: str = "in-process"
+    # The VAPID "sub" claim: how a push service reaches the operator (mailto: or https:).
+    vapid_subject: str = "mailto:tro-ly-dvc@example.invalid"
+    push_ttl_seconds: int = 3 * 24 * 3600  # a notification older than this is no longer worth sending
+    push_max_attempts: int = 8  # for 5xx answers and timeouts; then the notification is marked failed
+    push_retry_base_seconds: float = 30.0  # first back-off; doubles each attempt, with jitter
+    push_retry_cap_seconds: float = 3600.0
+    push_lease_seconds: float = 60.0  # a claimed notification is retried by anyone after this (crashed worker)
+    push_poll_seconds: float = 0.2  # how often an idle worker looks for new notifications
+    push_timeout_seconds: float = 10.0  # per request to a push service
+    push_concurrency: int = 200  # requests in flight per worker process
+
+    def __post_init__(self) -> None:
+        if self.push_worker not in ("in-process", "off"):
+            raise ValueError("DVC_PUSH_WORKER must be 'in-process' or 'off'")
+        if not self.vapid_subject.startswith(("mailto:", "https://")):
+            raise ValueError("DVC_VAPID_SUBJECT must be a mailto: or https: URL")
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,7 +100,23 @@ def load_settings() -> Settings:
         public_url=_env("DVC_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         rasa_url=_env("DVC_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
         chat_timeout_seconds=_env_float("DVC_CHAT_TIMEOUT_SECONDS", 3.0),
+        push_worker=_env("DVC_PUSH_WORKER", "in-process"),
+        vapid_subject=_env("DVC_VAPID_SUBJECT", _default_vapid_subject()),
+        push_ttl_seconds=int(_env_float("DVC_PUSH_TTL_SECONDS", 3 * 24 * 3600)),
+        push_max_attempts=int(_env_float("DVC_PUSH_MAX_ATTEMPTS", 8)),
+        push_retry_base_seconds=_env_float("DVC_PUSH_RETRY_BASE_SECONDS", 30.0),
+        push_retry_cap_seconds=_env_float("DVC_PUSH_RETRY_CAP_SECONDS", 3600.0),
+        push_lease_seconds=_env_float("DVC_PUSH_LEASE_SECONDS", 60.0),
+        push_poll_seconds=_env_float("DVC_PUSH_POLL_SECONDS", 0.2),
+        push_timeout_seconds=_env_float("DVC_PUSH_TIMEOUT_SECONDS", 10.0),
+        push_concurrency=int(_env_float("DVC_PUSH_CONCURRENCY", 200)),
     )
+
+
+def _default_vapid_subject() -> str:
+    # Push services want a way to reach the operator: the public https address will do.
+    public = _env("DVC_PUBLIC_URL", "")
+    return public.rstrip("/") if public.startswith("https://") else "mailto:tro-ly-dvc@example.invalid"
 
 
 @lru_cache(maxsize=1)

@@ -54,6 +54,7 @@ def _settings(database_url: str, data_dir: Path, schema: str | None = None) -> S
         db_schema=schema,
         catalog_refresh_seconds=0.2,  # tests see another process's imports quickly
         rasa_url=NO_RASA,  # a developer's running Rasa must not answer the tests by accident
+        push_worker="off",  # push tests run their own worker against a local push service
         debug=False,
         host=base.host,
         port=base.port,

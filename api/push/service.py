@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import msgspec
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.dossiers import status as st
@@ -99,13 +99,32 @@ async def unsubscribe(session: AsyncSession, endpoint: str, dossier: Dossier | N
     if row is None:
         return False
     if dossier is None:
-        await session.delete(row)
+        await forget_subscriptions(session, [row.id], state="cancelled")
     else:
         await session.execute(
             delete(PushFollow).where(PushFollow.subscription_id == row.id, PushFollow.dossier_id == dossier.id)
         )
+        # Whatever was still waiting about that dossier is no longer wanted on this device.
+        await session.execute(
+            update(PushNotification)
+            .where(PushNotification.subscription_id == row.id, PushNotification.dossier_id == dossier.id,
+                   PushNotification.state == "pending")
+            .values(state="cancelled")
+        )
     await session.flush()
     return True
+
+
+async def forget_subscriptions(session: AsyncSession, ids: list[int], *, state: str) -> None:
+    """Delete subscriptions; their notifications still waiting end in ``state`` and stay as history."""
+    if not ids:
+        return
+    await session.execute(
+        update(PushNotification)
+        .where(PushNotification.subscription_id.in_(ids), PushNotification.state == "pending")
+        .values(state=state)
+    )
+    await session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids)))
 
 
 def payload(dossier: Dossier, status: st.Status) -> dict[str, Any]:
