@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.vapid_public_key = public_key(vapid)
         if settings.push_worker == "in-process":
             # make run: one process does everything; production runs `python -m api push-worker` instead.
-            app.state.push_worker = running_worker(sessions, settings, vapid)
+            app.state.push_worker = running_worker(engine, settings, vapid)
             await app.state.push_worker.__aenter__()
         try:
             await catalog.refresh(sessions, force=True)

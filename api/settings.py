@@ -40,6 +40,7 @@ class Settings:
     debug: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
+    api_workers: int = 1  # uvicorn processes behind one port (production; SQLite wants one)
     # How often an API process checks whether another process changed the catalog.
     catalog_refresh_seconds: float = 30.0
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
@@ -94,6 +95,7 @@ def load_settings() -> Settings:
         debug=_env_bool("DVC_DEBUG", False),
         host=_env("DVC_HOST", "127.0.0.1"),
         port=int(_env_float("DVC_PORT", 8000)),
+        api_workers=int(_env_float("DVC_API_WORKERS", 1)),
         catalog_refresh_seconds=_env_float("DVC_CATALOG_REFRESH_SECONDS", 30.0),
         cors_origins=origins,
         environment=_env("DVC_ENV", "development"),

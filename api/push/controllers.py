@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, post, route
+from litestar import Controller, Request, Response, delete, get, post, put, route
 from litestar.di import NamedDependency
 from litestar.enums import HttpMethod
 from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.dossiers.service import DossierService
+from api.errors import NotFoundError
 from api.http import problems
-from api.push.service import SubscriptionJSON, subscribe, unsubscribe, validate
+from api.push.service import SubscriptionJSON, renew, subscribe, unsubscribe, validate
 
 TAGS = ["Thông báo"]
 
@@ -31,6 +32,15 @@ class NewSubscription(msgspec.Struct):
 class Subscribed(msgspec.Struct):
     id: int
     dossier_code: str
+
+
+class RenewedSubscription(msgspec.Struct):
+    old_endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
+    subscription: SubscriptionJSON
+
+
+class Renewed(msgspec.Struct):
+    id: int
 
 
 class RemoveSubscription(msgspec.Struct):
@@ -62,6 +72,21 @@ class SubscriptionController(Controller):
         row = await subscribe(db_session, sub, dossier)
         return Subscribed(row.id, dossier.code)
 
+    @put(summary="Thay đăng ký mới cho đăng ký cũ (pushsubscriptionchange)", status_code=200,
+         responses=problems())
+    async def replace(
+        self, request: Request, data: JSONBody[RenewedSubscription], db_session: NamedDependency[AsyncSession]
+    ) -> Renewed:
+        settings = request.app.state.settings
+        sub = validate(data.subscription, allow_loopback=settings.environment != "production")
+        row = await renew(db_session, data.old_endpoint, sub)
+        if row is None:
+            raise NotFoundError(
+                "Dạ, em không tìm thấy đăng ký nhận thông báo cũ. Anh/chị mở lại trang hồ sơ và bật thông báo giúp em.",
+                developer_message="no subscription with old_endpoint",
+            )
+        return Renewed(row.id)
+
     @delete(summary="Tắt thông báo", status_code=204, responses=problems())
     async def remove(
         self, request: Request, data: JSONBody[RemoveSubscription], db_session: NamedDependency[AsyncSession]
@@ -75,7 +100,7 @@ class SubscriptionController(Controller):
     @route(http_method=HttpMethod.OPTIONS, include_in_schema=False, status_code=204)
     async def allowed(self) -> Response[None]:
         # Litestar's automatic OPTIONS answer lists only one of the methods on this route.
-        return Response(None, status_code=204, headers={"Allow": "DELETE, OPTIONS, POST"})
+        return Response(None, status_code=204, headers={"Allow": "DELETE, OPTIONS, POST, PUT"})
 
 
 ROUTES = [vapid_public_key, SubscriptionController]

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import msgspec
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.dossiers import status as st
 from api.dossiers.models import Dossier
@@ -92,6 +92,45 @@ async def subscribe(session: AsyncSession, sub: SubscriptionJSON, dossier: Dossi
     return row
 
 
+async def renew(session: AsyncSession, old_endpoint: str, sub: SubscriptionJSON) -> PushSubscription | None:
+    """The browser replaced a subscription (``pushsubscriptionchange``): keep following the same dossiers.
+
+    Knowing the old endpoint — an unguessable URL only this device and its push service hold — is
+    what authorises the move.
+    """
+    old = (
+        await session.execute(select(PushSubscription).where(PushSubscription.endpoint == old_endpoint))
+    ).scalar_one_or_none()
+    if old is None:
+        return None
+    if old_endpoint == sub.endpoint:
+        old.p256dh, old.auth = sub.keys.p256dh, sub.keys.auth
+        await session.flush()
+        return old
+    new = (
+        await session.execute(select(PushSubscription).where(PushSubscription.endpoint == sub.endpoint))
+    ).scalar_one_or_none()
+    if new is None:  # the usual case: the same row gets the new address, follows and waiting messages stay
+        old.endpoint, old.p256dh, old.auth = sub.endpoint, sub.keys.p256dh, sub.keys.auth
+        await session.flush()
+        return old
+    new.p256dh, new.auth = sub.keys.p256dh, sub.keys.auth
+    already = set((await session.execute(
+        select(PushFollow.dossier_id).where(PushFollow.subscription_id == new.id))).scalars())
+    for follow in (await session.execute(select(PushFollow).where(PushFollow.subscription_id == old.id))).scalars():
+        if follow.dossier_id not in already:
+            session.add(PushFollow(subscription_id=new.id, dossier_id=follow.dossier_id))
+    await session.execute(
+        update(PushNotification)
+        .where(PushNotification.subscription_id == old.id, PushNotification.state == "pending")
+        .values(subscription_id=new.id)
+    )
+    await session.flush()
+    await forget_subscriptions(session, [old.id], state="cancelled")
+    await session.flush()
+    return new
+
+
 async def unsubscribe(session: AsyncSession, endpoint: str, dossier: Dossier | None) -> bool:
     row = (
         await session.execute(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
@@ -115,7 +154,7 @@ async def unsubscribe(session: AsyncSession, endpoint: str, dossier: Dossier | N
     return True
 
 
-async def forget_subscriptions(session: AsyncSession, ids: list[int], *, state: str) -> None:
+async def forget_subscriptions(session: AsyncSession | AsyncConnection, ids: list[int], *, state: str) -> None:
     """Delete subscriptions; their notifications still waiting end in ``state`` and stay as history."""
     if not ids:
         return
@@ -146,10 +185,14 @@ async def enqueue_status(session: AsyncSession, dossier: Dossier, status: st.Sta
     followers = (
         await session.execute(select(PushFollow.subscription_id).where(PushFollow.dossier_id == dossier.id))
     ).scalars().all()
-    content = payload(dossier, status)
-    for subscription_id in followers:
-        session.add(PushNotification(
-            subscription_id=subscription_id, dossier_id=dossier.id, status=int(status), payload=content,
-            topic=topic(dossier.code), urgency="high" if status in HIGH_URGENCY else "normal",
-        ))
+    if not followers:
+        return 0
+    content, key = payload(dossier, status), topic(dossier.code)
+    urgency = "high" if status in HIGH_URGENCY else "normal"
+    # One multi-row INSERT: a dossier followed by many devices must not slow its status change down.
+    await session.execute(insert(PushNotification), [
+        {"subscription_id": subscription_id, "dossier_id": dossier.id, "status": int(status), "payload": content,
+         "topic": key, "urgency": urgency}
+        for subscription_id in followers
+    ])
     return len(followers)

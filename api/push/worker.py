@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import logging
 import os
 import random
@@ -20,8 +19,8 @@ import socket
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Text, bindparam, cast, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.db.base import utcnow
 from api.push.models import PushAttempt, PushNotification, PushSubscription
@@ -51,14 +50,15 @@ def backoff(attempt: int, base: float, cap: float) -> float:
 
 
 class PushWorker:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], sender: PushSender, settings: Settings,
+    def __init__(self, engine: AsyncEngine, sender: PushSender, settings: Settings,
                  *, name: str | None = None, lanes: int = LANES) -> None:
-        self.sessions = sessions
+        self.engine = engine  # Core connections: the ORM's per-statement work is not needed here
         self.sender = sender
         self.settings = settings
         self.name = (name or f"{socket.gethostname()}:{os.getpid()}")[:64]
-        self.lanes = lanes
-        self.batch = max(1, settings.push_concurrency // lanes)
+        # SQLite has one writer at a time: one lane keeps the worker from queueing for its own lock.
+        self.lanes = 1 if settings.is_sqlite else lanes
+        self.batch = max(1, settings.push_concurrency // self.lanes)
         self.counts: Counter[str] = Counter()  # outcomes since start, for logs and metrics
 
     # -- one round -------------------------------------------------------------------------------
@@ -77,20 +77,23 @@ class PushWorker:
 
     async def _claim(self) -> tuple[list[tuple[Message, int]], list[tuple[int, int, Result]]]:
         now = utcnow()
+        is_due = (PushNotification.state == "pending", PushNotification.next_attempt_at <= now)
         due = (
-            select(PushNotification.id)
-            .where(PushNotification.state == "pending", PushNotification.next_attempt_at <= now)
-            .order_by(PushNotification.next_attempt_at)
-            .limit(self.batch)
-            .with_for_update(skip_locked=True)
+            select(PushNotification.id).where(*is_due).order_by(PushNotification.next_attempt_at)
+            .limit(self.batch).with_for_update(skip_locked=True)
         )
         lease = now + dt.timedelta(seconds=self.settings.push_lease_seconds)
-        async with self.sessions() as session, session.begin():
+        async with self.engine.connect() as session:  # a read first: an idle poll takes no write lock
+            if (await session.execute(select(PushNotification.id).where(*is_due).limit(1))).first() is None:
+                return [], []
+        async with self.engine.begin() as session:
             rows = (await session.execute(
                 update(_notifications)
                 .where(_notifications.c.id.in_(due.scalar_subquery()))
                 .values(next_attempt_at=lease, attempts=_notifications.c.attempts + 1)
-                .returning(_notifications.c.id, _notifications.c.subscription_id, _notifications.c.payload,
+                # The payload as stored text: sent as it is, not decoded and encoded again.
+                .returning(_notifications.c.id, _notifications.c.subscription_id,
+                           cast(_notifications.c.payload, Text).label("payload"),
                            _notifications.c.topic, _notifications.c.urgency, _notifications.c.attempts,
                            _notifications.c.created_at)
             )).all()
@@ -115,29 +118,29 @@ class PushWorker:
                 # The same device already has (or is about to get) a newer status of this dossier.
                 skipped.append((r.id, r.attempts, Result("replaced", None, "a newer status replaced it", 0)))
             else:
-                body = json.dumps(r.payload, ensure_ascii=False, separators=(",", ":")).encode()
-                claimed.append((Message(r.id, sub.endpoint, sub.p256dh, sub.auth, body,
+                claimed.append((Message(r.id, sub.endpoint, sub.p256dh, sub.auth, r.payload.encode(),
                                         ttl=max(1, int(self.settings.push_ttl_seconds - age)),
                                         urgency=r.urgency, topic=r.topic), r.attempts))
         return claimed, skipped
 
     @staticmethod
-    async def _newest(session: AsyncSession, keys: Iterable[tuple[int | None, str]]) -> dict[tuple[int, str], int]:
-        pairs = [(s, t) for s, t in keys if s is not None]
-        if not pairs:
+    async def _newest(session: AsyncConnection, keys: Iterable[tuple[int | None, str]]) -> dict[tuple[int, str], int]:
+        """The newest notification per (device, dossier topic) among those claimed."""
+        keys = {(s, t) for s, t in keys if s is not None}
+        if not keys:
             return {}
-        rows = (await session.execute(
+        rows = await session.execute(
             select(PushNotification.subscription_id, PushNotification.topic, func.max(PushNotification.id))
-            .where(or_(*(and_(PushNotification.subscription_id == s, PushNotification.topic == t) for s, t in pairs)),
+            .where(PushNotification.subscription_id.in_({s for s, _ in keys}),
                    PushNotification.state.in_(("pending", "sent")))
             .group_by(PushNotification.subscription_id, PushNotification.topic)
-        )).all()
-        return {(s, t): newest for s, t, newest in rows}
+        )
+        return {(s, t): newest for s, t, newest in rows if (s, t) in keys}
 
     async def _record(self, results: list[tuple[int, int, Result]], claimed: list[tuple[Message, int]]) -> None:
         s = self.settings
         now = utcnow()
-        finished, attempts, gone_subs = [], [], []
+        finished, sent, attempts, gone_subs = [], [], [], []
         endpoints = {message.id: message.endpoint for message, _ in claimed}
         for notification_id, attempt, result in results:
             state, next_at, sent_at = result.outcome, now, None
@@ -158,17 +161,27 @@ class PushWorker:
             if result.outcome == "gone" and notification_id in endpoints:
                 gone_subs.append(endpoints[notification_id])
             self.counts[state] += 1
-            finished.append({"_id": notification_id, "_state": state, "_next": next_at,
-                             "_error": result.detail, "_sent_at": sent_at})
+            if state == "sent":  # the common case, one statement for the whole batch
+                sent.append(notification_id)
+            else:
+                finished.append({"_id": notification_id, "_state": state, "_next": next_at,
+                                 "_error": result.detail, "_sent_at": sent_at})
             if notification_id in endpoints:  # a request was made: that is an attempt
                 attempts.append({"notification_id": notification_id, "attempt": attempt, "at": now,
                                  "http_status": result.http_status, "outcome": result.outcome,
                                  "detail": result.detail, "duration_ms": result.duration_ms,
                                  "worker": self.name})
-        async with self.sessions() as session, session.begin():
-            await session.execute(_finish, finished)
+        async with self.engine.begin() as session:
+            if sent:
+                await session.execute(
+                    update(_notifications)
+                    .where(_notifications.c.id.in_(sent), _notifications.c.state == "pending")
+                    .values(state="sent", sent_at=now, last_error=None)
+                )
+            if finished:
+                await session.execute(_finish, finished)
             if attempts:
-                await session.execute(insert(PushAttempt), attempts)
+                await session.execute(insert(PushAttempt.__table__), attempts)
             if gone_subs:
                 ids = (await session.execute(
                     select(PushSubscription.id).where(PushSubscription.endpoint.in_(gone_subs)))).scalars().all()
@@ -202,7 +215,7 @@ class PushWorker:
     async def _housekeeping(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                async with self.sessions() as session, session.begin():
+                async with self.engine.begin() as session:
                     await session.execute(delete(PushNotification).where(
                         PushNotification.state != "pending", PushNotification.created_at < utcnow() - RETENTION))
             except Exception:
@@ -221,12 +234,12 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 @contextlib.asynccontextmanager
-async def running_worker(sessions: async_sessionmaker[AsyncSession], settings: Settings, vapid, **kwargs):
+async def running_worker(engine: AsyncEngine, settings: Settings, vapid, **kwargs):
     """Start a worker in the current event loop; stop it cleanly on exit."""
     stop = asyncio.Event()
     async with PushSender(vapid, settings.vapid_subject, timeout=settings.push_timeout_seconds,
                           concurrency=settings.push_concurrency) as sender:
-        worker = PushWorker(sessions, sender, settings, **kwargs)
+        worker = PushWorker(engine, sender, settings, **kwargs)
         task = asyncio.create_task(worker.run(stop))
         try:
             yield worker

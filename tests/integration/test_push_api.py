@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
 from api.db.engine import create_engine, session_factory
-from api.push.models import PushNotification
+from api.push.models import PushNotification, PushSubscription
 from tests.integration.test_dossiers_api import agency, khai_sinh_form, signed, submitted  # noqa: F401
 
 
@@ -86,3 +86,26 @@ async def test_each_status_change_writes_its_notifications_in_the_same_transacti
     assert rows[2].payload["url"] == f"/#/ho-so/{code}"
     unsubscribe = await client.request("DELETE", "/api/push/subscriptions", json={"endpoint": device["endpoint"]})
     assert unsubscribe.status_code == 204
+
+
+async def test_a_changed_subscription_keeps_following_the_same_dossiers(client, db_settings, khai_sinh_form, agency):  # noqa: F811
+    mine = await submitted(client, khai_sinh_form, agency)
+    code = mine["dossier"]["code"]
+    old = browser_subscription("https://push.example.test/send/old-" + b64(os.urandom(6)))
+    assert (await client.post("/api/push/subscriptions", json={
+        "subscription": old, "dossier_code": code, "tracking_token": mine["tracking_token"]})).status_code == 201
+    new = browser_subscription("https://push.example.test/send/new-" + b64(os.urandom(6)))
+    renewed = await client.put("/api/push/subscriptions", json={"old_endpoint": old["endpoint"], "subscription": new})
+    assert renewed.status_code == 200
+    raw, headers = signed(agency, {"event_id": f"{code}-renew", "dossier_code": code, "status": 2})
+    assert (await client.post("/api/integrations/dossier-events", content=raw, headers=headers)).status_code == 200
+    engine = create_engine(db_settings)
+    async with session_factory(engine)() as session:
+        rows = (await session.execute(
+            select(PushSubscription.endpoint, PushSubscription.p256dh).join(
+                PushNotification, PushNotification.subscription_id == PushSubscription.id)
+            .where(PushNotification.payload["code"].as_string() == code))).all()
+    await engine.dispose()
+    assert rows == [(new["endpoint"], new["keys"]["p256dh"])]
+    unknown = await client.put("/api/push/subscriptions", json={"old_endpoint": old["endpoint"], "subscription": new})
+    assert unknown.status_code == 404 and "bật thông báo" in unknown.json()["detail"]

@@ -63,7 +63,7 @@ async def worker_thread(settings, vapid):
             engine = create_engine(settings)
             started["loop"], started["stop"] = asyncio.get_running_loop(), asyncio.Event()
             try:
-                async with running_worker(session_factory(engine), settings, vapid):
+                async with running_worker(engine, settings, vapid):
                     ready.set()
                     await started["stop"].wait()
             finally:
