@@ -45,7 +45,7 @@ from api.dossiers.service import AgencyEvent, DossierService  # noqa: E402
 from api.push.models import PushFollow, PushSubscription  # noqa: E402
 from api.push.vapid import load_or_create  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from tests.conftest import PG_URL, free_port, pg_reachable  # noqa: E402
+from tests.conftest import PG_URL, _pg_admin, free_port, pg_reachable  # noqa: E402
 
 AGENCY = "000.00.99.T99"
 
@@ -72,7 +72,7 @@ class Env:
 
     async def __aenter__(self) -> Env:
         if self.schema:
-            await _pg(f'CREATE SCHEMA "{self.schema}"')
+            await _pg_admin(f'CREATE SCHEMA "{self.schema}"')
         self.engine = create_engine(self.settings)
         await upgrade(self.engine)
         self.sessions = session_factory(self.engine)
@@ -84,7 +84,7 @@ class Env:
     async def __aexit__(self, *exc: object) -> None:
         await self.engine.dispose()
         if self.schema:
-            await _pg(f'DROP SCHEMA "{self.schema}" CASCADE')
+            await _pg_admin(f'DROP SCHEMA "{self.schema}" CASCADE')
 
     async def dossiers_with_devices(self, push_base: str, dossiers: int, devices_each: int) -> list[str]:
         async with httpx.AsyncClient(timeout=60) as http:
@@ -109,16 +109,6 @@ class Env:
         out = open(self.dir / log, "ab")  # noqa: SIM115 - the child writes to it
         return subprocess.Popen([sys.executable, "-m", "api", *args], cwd=ROOT, env={**self.env, **env},
                                 stdout=out, stderr=out)
-
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_URL.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 @contextlib.contextmanager

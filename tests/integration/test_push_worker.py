@@ -89,6 +89,14 @@ async def follow(client, dossier, subscribers) -> None:
         assert response.status_code == 201, response.text
 
 
+async def followed_by_one_device(client, push, form, agency):  # noqa: F811
+    """A submitted dossier and the one phone that follows it."""
+    mine = await submitted(client, form, agency)
+    phone = push.subscriber()
+    await follow(client, mine, [phone])
+    return mine, mine["dossier"]["code"], phone
+
+
 async def move(client, agency, code, *statuses) -> None:  # noqa: F811
     for status in statuses:
         raw, headers = signed(agency, {"event_id": f"{code}-{status}-{time.time_ns()}", "dossier_code": code,
@@ -130,10 +138,7 @@ async def settled(db, code: str, count: int = 1):
 async def test_a_status_change_reaches_the_device_encrypted_signed_and_in_vietnamese(
     client, db, db_settings, push, khai_sinh_form, agency  # noqa: F811
 ):
-    mine = await submitted(client, khai_sinh_form, agency)
-    code = mine["dossier"]["code"]
-    phone = push.subscriber()
-    await follow(client, mine, [phone])
+    mine, code, phone = await followed_by_one_device(client, push, khai_sinh_form, agency)
     vapid = load_or_create(db_settings.data_dir)
     async with worker_thread(fast(db_settings), vapid):
         for n, status in enumerate((2, 4, 5), start=1):  # each delivered before the next (no replacing)
@@ -186,10 +191,7 @@ async def test_gone_subscriptions_are_deleted_and_their_history_kept(
 
 
 async def test_429_waits_for_retry_after(client, db, db_settings, push, khai_sinh_form, agency):  # noqa: F811
-    mine = await submitted(client, khai_sinh_form, agency)
-    code = mine["dossier"]["code"]
-    phone = push.subscriber()
-    await follow(client, mine, [phone])
+    mine, code, phone = await followed_by_one_device(client, push, khai_sinh_form, agency)
     push.script(phone, (429, "1"))
     async with worker_thread(fast(db_settings), load_or_create(db_settings.data_dir)):
         await move(client, agency, code, 2)
@@ -202,10 +204,7 @@ async def test_429_waits_for_retry_after(client, db, db_settings, push, khai_sin
 
 
 async def test_5xx_backs_off_with_jitter_then_succeeds(client, db, db_settings, push, khai_sinh_form, agency):  # noqa: F811
-    mine = await submitted(client, khai_sinh_form, agency)
-    code = mine["dossier"]["code"]
-    phone = push.subscriber()
-    await follow(client, mine, [phone])
+    mine, code, phone = await followed_by_one_device(client, push, khai_sinh_form, agency)
     push.script(phone, 500, 503)
     settings = fast(db_settings, push_retry_base_seconds=0.3, push_retry_cap_seconds=10)
     async with worker_thread(settings, load_or_create(db_settings.data_dir)):
@@ -220,10 +219,7 @@ async def test_5xx_backs_off_with_jitter_then_succeeds(client, db, db_settings, 
 
 
 async def test_5xx_and_timeouts_give_up_after_the_cap(client, db, db_settings, push, khai_sinh_form, agency):  # noqa: F811
-    mine = await submitted(client, khai_sinh_form, agency)
-    code = mine["dossier"]["code"]
-    phone = push.subscriber()
-    await follow(client, mine, [phone])
+    mine, code, phone = await followed_by_one_device(client, push, khai_sinh_form, agency)
     push.script(phone, 500, HANG, 502)
     settings = fast(db_settings, push_max_attempts=3, push_timeout_seconds=0.5)
     async with worker_thread(settings, load_or_create(db_settings.data_dir)):
@@ -240,10 +236,7 @@ async def test_5xx_and_timeouts_give_up_after_the_cap(client, db, db_settings, p
 async def test_refusals_fail_at_once_and_are_logged(
     client, db, db_settings, push, khai_sinh_form, agency, status, caplog  # noqa: F811
 ):
-    mine = await submitted(client, khai_sinh_form, agency)
-    code = mine["dossier"]["code"]
-    phone = push.subscriber()
-    await follow(client, mine, [phone])
+    mine, code, phone = await followed_by_one_device(client, push, khai_sinh_form, agency)
     push.script(phone, status)
     with caplog.at_level(logging.WARNING, logger="api.push"):
         async with worker_thread(fast(db_settings), load_or_create(db_settings.data_dir)):
@@ -261,10 +254,7 @@ async def test_refusals_fail_at_once_and_are_logged(
 async def test_a_newer_status_replaces_an_older_one_not_yet_sent(
     client, db, db_settings, push, khai_sinh_form, agency  # noqa: F811
 ):
-    mine = await submitted(client, khai_sinh_form, agency)
-    code = mine["dossier"]["code"]
-    phone = push.subscriber()
-    await follow(client, mine, [phone])
+    mine, code, phone = await followed_by_one_device(client, push, khai_sinh_form, agency)
     await move(client, agency, code, 2, 4, 6)  # while no worker runs (the phone was off-line, say)
     async with worker_thread(fast(db_settings), load_or_create(db_settings.data_dir)):
         await until(await settled(db, code, 3))
@@ -275,10 +265,7 @@ async def test_a_newer_status_replaces_an_older_one_not_yet_sent(
 async def test_notifications_older_than_the_ttl_are_not_sent(
     client, db, db_settings, push, khai_sinh_form, agency  # noqa: F811
 ):
-    mine = await submitted(client, khai_sinh_form, agency)
-    code = mine["dossier"]["code"]
-    phone = push.subscriber()
-    await follow(client, mine, [phone])
+    mine, code, phone = await followed_by_one_device(client, push, khai_sinh_form, agency)
     await move(client, agency, code, 2)
     async with db() as session, session.begin():
         await session.execute(update(PushNotification).where(PushNotification.payload["code"].as_string() == code)
@@ -290,10 +277,7 @@ async def test_notifications_older_than_the_ttl_are_not_sent(
 
 
 async def test_unfollowing_cancels_what_was_waiting(client, db, db_settings, push, khai_sinh_form, agency):  # noqa: F811
-    mine = await submitted(client, khai_sinh_form, agency)
-    code = mine["dossier"]["code"]
-    phone = push.subscriber()
-    await follow(client, mine, [phone])
+    mine, code, phone = await followed_by_one_device(client, push, khai_sinh_form, agency)
     await move(client, agency, code, 2)
     response = await client.request("DELETE", "/api/push/subscriptions", json={
         "endpoint": phone.endpoint, "dossier_code": code, "tracking_token": mine["tracking_token"]})
