@@ -7,10 +7,10 @@ import contextlib
 import logging
 
 from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
-from litestar import Litestar, get
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.response import Redirect
 
 from api.addresses.controllers import resolve_address, suggest_address
 from api.addresses.service import AddressService
@@ -28,15 +28,11 @@ from api.procedures.service import CatalogIndex
 from api.push.controllers import ROUTES as PUSH_ROUTES
 from api.push.vapid import load_or_create, public_key
 from api.push.worker import running_worker
+from api.pwa.controllers import ROUTES as PWA_ROUTES
+from api.pwa.files import AppFiles
 from api.settings import Settings, get_settings
 
 log = logging.getLogger("api")
-
-
-@get("/", include_in_schema=False)
-async def home() -> Redirect:
-    # Until the PWA is served here, the front door is the API's own documentation.
-    return Redirect("/schema")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -90,7 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            home,
+            *PWA_ROUTES,
             ProcedureController,
             levels,
             procedure_answer,
@@ -102,6 +98,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
         ],
         plugins=[alchemy],
+        # Phones on a weak connection: text answers (the app, JSON) travel gzipped.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start],
         on_shutdown=[stop],
@@ -114,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "rasa": rasa,
                 "chat": chat_service,
                 "lookup_limits": LookupLimits(),
+                "app_files": AppFiles.load(),
             }
         ),
         openapi_config=OpenAPIConfig(

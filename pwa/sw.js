@@ -7,8 +7,10 @@ const BUILD = '__BUILD__';
 const SHELL_CACHE = `dvc-shell-${BUILD}`;
 const PROCEDURE_CACHE = 'dvc-procedures';
 const STATE_CACHE = 'dvc-state';
-const SHELL = ['/', '/offline.html', '/manifest.webmanifest', '/assets/app.css', '/assets/app.js',
-  '/assets/icons/icon-192.png', '/assets/icons/badge-72.png'];
+// Exactly the addresses the shell links to (assets carry ?v=<build>), so cache hits are exact.
+const SHELL = ['/', '/offline.html', '/manifest.webmanifest', `/assets/app.css?v=${BUILD}`,
+  `/assets/app.js?v=${BUILD}`, `/assets/icons/icon-192.png?v=${BUILD}`, '/assets/icons/icon-192.png',
+  '/assets/icons/badge-72.png'];
 const MAX_PROCEDURES = 60; // opened procedures kept for off-line reading
 
 self.addEventListener('install', (event) => {
@@ -32,7 +34,7 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === 'navigate') {
     event.respondWith(navigation(request));
-  } else if (url.pathname.startsWith('/api/procedures/')) {
+  } else if (url.pathname.startsWith('/api/procedures/') || url.pathname === '/api/levels') {
     event.respondWith(procedure(request));
   } else if (url.pathname.startsWith('/api/')) {
     event.respondWith(fetch(request)); // always fresh: dossiers and chat must never come from a cache
@@ -81,15 +83,21 @@ self.addEventListener('push', (event) => {
     data = { body: event.data ? event.data.text() : '' };
   }
   const title = data.title || 'Trợ lý Dịch vụ công';
-  event.waitUntil(self.registration.showNotification(title, {
-    body: data.body || 'Dạ, hồ sơ của anh/chị có cập nhật mới.',
-    lang: 'vi',
-    icon: '/assets/icons/icon-192.png',
-    badge: '/assets/icons/badge-72.png',
-    tag: data.code ? `ho-so-${data.code}` : 'dvc', // a newer status replaces the older notification
-    renotify: true,
-    data: { url: data.url || '/' },
-  }));
+  event.waitUntil((async () => {
+    await self.registration.showNotification(title, {
+      body: data.body || 'Dạ, hồ sơ của anh/chị có cập nhật mới.',
+      lang: 'vi',
+      icon: '/assets/icons/icon-192.png',
+      badge: '/assets/icons/badge-72.png',
+      tag: data.code ? `ho-so-${data.code}` : 'dvc', // a newer status replaces the older notification
+      renotify: true,
+      data: { url: data.url || '/' },
+    });
+    // An open dossier page refreshes itself.
+    for (const client of await self.clients.matchAll({ type: 'window' })) {
+      client.postMessage({ type: 'dossier-updated', code: data.code || null });
+    }
+  })());
 });
 
 self.addEventListener('notificationclick', (event) => {

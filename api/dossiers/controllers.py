@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.dossiers import pdf
-from api.dossiers.forms import load_forms, visible_field_ids
+from api.dossiers.forms import FormDefinition, load_forms, visible_field_ids
 from api.dossiers.integration import SignatureError, verify
 from api.dossiers.models import Agency
 from api.dossiers.pdf import display_value
@@ -153,6 +153,13 @@ def _uploads(request: Request) -> Path:
 
 def _service(request: Request, session: AsyncSession) -> DossierService:
     return DossierService(session, request.app.state.addresses, request.app.state.calendar)
+
+
+@get("/api/procedures/{code:str}/form", summary="Tờ khai điền trực tuyến của thủ tục", tags=TAGS,
+     responses=problems(s404="Thủ tục chưa có tờ khai trực tuyến"))
+async def procedure_form(request: Request, code: str, db_session: NamedDependency[AsyncSession]) -> FormDefinition:
+    # The app asks its questions from this definition; the server validates with the same one.
+    return await _service(request, db_session).form_for_procedure(code.strip())
 
 
 @post("/api/drafts", summary="Tạo bản nháp tờ khai", tags=TAGS, status_code=201,
@@ -365,5 +372,5 @@ async def dossier_event(request: Request, db_session: NamedDependency[AsyncSessi
     return EventApplied(applied, view)
 
 
-ROUTES = [create_draft, DraftController, submit_draft, get_dossier, receipt_pdf, lookup_dossier, withdraw_dossier,
+ROUTES = [procedure_form, create_draft, DraftController, submit_draft, get_dossier, receipt_pdf, lookup_dossier, withdraw_dossier,
           upload_supplement, supplement_dossier, dossier_event]

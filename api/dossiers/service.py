@@ -171,6 +171,17 @@ class DossierService:
             )
         return form
 
+    async def form_for_procedure(self, procedure_code: str) -> FormDefinition:
+        procedure = await ProcedureService(self.session).get(procedure_code)
+        form = load_forms().get(procedure.slug or "")
+        if form is None:
+            raise NotFoundError(
+                f"Dạ, thủ tục “{procedure.name}” chưa có tờ khai điền trực tuyến. "
+                "Anh/chị xem giấy tờ cần chuẩn bị và nộp tại cơ quan nhé.",
+                developer_message=f"no form definition for {procedure.slug!r}",
+            )
+        return form
+
     async def create_draft(self, procedure_code: str, answers: dict[str, Any]) -> tuple[Draft, str]:
         answers = storable(answers)
         procedure = await ProcedureService(self.session).get(procedure_code)

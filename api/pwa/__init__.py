@@ -1,0 +1,1 @@
+"""The installable web app (``pwa/``) served by the API at ``/``."""
