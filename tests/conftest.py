@@ -167,8 +167,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Keep the PostgreSQL half together after the SQLite half (one database set-up each).
-    items.sort(key=lambda item: "[postgres" in item.nodeid)
+    # Keep the PostgreSQL half together after the SQLite half (one database set-up each);
+    # the browser tests last: Playwright's sync API runs an event loop of its own in this thread.
+    items.sort(key=lambda item: (item.nodeid.startswith("tests/browser/"), "[postgres" in item.nodeid))
 
 
 __all__ = ["asyncio", "make_database", "require_pg"]

@@ -563,9 +563,14 @@
     return null;
   });
 
+  // The draft being filled, kept between its pages: moving to the next question needs no
+  // network, so a citizen who loses the connection mid-form goes on (answers wait in storage).
+  let wizard = null;
+
   async function loadWizard(id, query) {
     const fromLink = query && query.get('t');
     if (fromLink) rememberDraft(id, { token: fromLink });
+    if (wizard && wizard.id === id && !fromLink) return wizard;
     const token = fromLink || draftToken(id);
     if (!token) {
       throw new ApiError(404, 'Không mở được tờ khai',
@@ -577,7 +582,8 @@
     const [form, procedure] = await Promise.all([formOf(draft.procedure_code), procedureOf(draft.procedure_code)]);
     rememberDraft(id, { procedure_code: procedure.code, procedure_name: procedure.name, dossier_code: draft.dossier_code || undefined });
     if (fromLink) history.replaceState(null, '', location.hash.replace(/[?&]t=[^&]*/, '').replace(/\?$/, ''));
-    return { id, token, draft, form, procedure };
+    wizard = { id, token, draft, form, procedure };
+    return wizard;
   }
 
   // Answers go to the server as soon as possible; until then they stay in localStorage.
@@ -1138,6 +1144,7 @@
           rememberDossier(submitted.dossier.code, { token: submitted.tracking_token, dossier: submitted.dossier });
           store.set(`submitted.${id}`, { code: submitted.dossier.code, receipt: submitted.receipt, dossier: submitted.dossier });
           rememberDraft(id, { dossier_code: submitted.dossier.code });
+          w.draft.dossier_code = submitted.dossier.code;
           store.remove(contactKey);
           go(`#/nhap/${enc(id)}/xong`);
         } catch (err) {

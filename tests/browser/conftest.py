@@ -70,7 +70,7 @@ def stack(tmp_path_factory, chromium_path) -> Iterator[dict[str, str]]:
 CHROMIUM_ARGS = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # stopped after each module: it holds the thread's event loop
 def playwright(chromium_path):
     from playwright.sync_api import sync_playwright
 
@@ -78,7 +78,7 @@ def playwright(chromium_path):
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright, chromium_path):
     browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
     yield browser

@@ -4,7 +4,9 @@ tracking, with axe and a screenshot on every screen."""
 from __future__ import annotations
 
 import re
+import time
 
+import httpx
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Phone, send_agency_event
@@ -20,6 +22,7 @@ TYPED = {
     "email": "an.nguyen@example.com",
     "number": "1",
 }
+QR_LOADED = "() => { const img = document.querySelector('img.qr'); return Boolean(img && img.complete && img.naturalWidth > 0); }"
 ADDRESS = "12 Nguyễn Huệ, Phường Sài Gòn, Thành phố Hồ Chí Minh"
 
 
@@ -101,7 +104,7 @@ def test_search_detail_form_submit_and_tracking(phone: Phone, stack):
     expect(page.get_by_role("heading", level=1)).to_have_text("Kiểm tra lại trước khi nộp")
     expect(page.locator(".error-summary")).to_have_count(0)
     phone.screen("06-check-answers")
-    assert page.locator("img.qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    page.wait_for_function(QR_LOADED)
 
     # "Thay đổi" goes to that one question and comes back to the check page.
     page.get_by_role("link", name="Thay đổi Anh/chị xin phiếu để làm gì?").click()
@@ -146,3 +149,48 @@ def test_search_detail_form_submit_and_tracking(phone: Phone, stack):
     phone.open("/#/ho-so")
     expect(page.get_by_role("link", name=re.compile(f"Hồ sơ {re.escape(code)}"))).to_be_visible()
     phone.screen("11-my-dossiers")
+
+
+def test_answers_typed_off_line_are_kept_and_saved_when_the_network_returns(phone: Phone, stack):
+    page = phone.page
+    created = httpx.post(f"{stack['url']}/api/drafts", json={"procedure_code": LY_LICH, "answers": {}}).json()
+    draft_id, token = created["draft"]["id"], created["resume_token"]
+    phone.open(f"/#/nhap/{draft_id}?t={token}")
+    expect(page.get_by_text(re.compile(r"Câu 1/\d+"))).to_be_visible()
+    phone.context.set_offline(True)
+    page.get_by_label("Họ, chữ đệm và tên của anh/chị").fill("Phạm Thị Lan")
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect(page.get_by_text(re.compile(r"Câu 2/\d+"))).to_be_visible()  # goes on without a network
+    expect(page.locator("#offline")).to_be_visible()
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('dvc.pending.{draft_id}')).ho_ten") == "Phạm Thị Lan"
+    page.reload()  # even a reload while off-line loses nothing: the shell comes from the service worker
+    phone.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    def saved() -> str | None:
+        draft = httpx.get(f"{stack['url']}/api/drafts/{draft_id}", headers={"X-Resume-Token": token}).json()
+        return draft["answers"].get("ho_ten")
+
+    deadline = time.monotonic() + 10
+    while saved() != "Phạm Thị Lan" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert saved() == "Phạm Thị Lan"
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.evaluate(f"localStorage.getItem('dvc.pending.{draft_id}')") is None
+
+
+def test_save_for_later_and_lookup_screens(phone: Phone, stack):
+    page = phone.page
+    created = httpx.post(f"{stack['url']}/api/drafts", json={"procedure_code": LY_LICH, "answers": {}}).json()
+    phone.open(f"/#/nhap/{created['draft']['id']}?t={created['resume_token']}")
+    page.get_by_role("link", name="Lưu lại, làm tiếp sau").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đã lưu tờ khai")
+    page.wait_for_function(QR_LOADED)
+    phone.screen("13-saved-for-later")
+    phone.open("/#/ho-so")
+    expect(page.get_by_role("link", name=re.compile("Cấp Phiếu lý lịch tư pháp"))).to_be_visible()  # in progress
+    page.get_by_label("Mã hồ sơ", exact=True).fill("000.00.00.T00-000000-9999")
+    page.get_by_label("Số điện thoại đã khai khi nộp").fill("0912345678")
+    page.get_by_role("button", name="Tra cứu").click()
+    expect(page.get_by_role("alert")).to_contain_text("không tìm thấy hồ sơ")
+    phone.screen("14-lookup-not-found")
