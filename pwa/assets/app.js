@@ -1284,11 +1284,12 @@
       status);
   }
 
-  function dossierDetails(d) {
+  function dossierDetails(d, action = null) {
     const warn = [5, 6].includes(d.status); // something is missing, or a fee to pay: the citizen must act
     return [
       h('p', {}, h('span', { class: 'badge' }, d.status_name)),
       h('div', { class: `notice${warn ? ' warn' : ''}` }, h('h2', {}, 'Việc anh/chị cần làm'), h('p', {}, d.next_step)),
+      action,
       d.overdue ? h('div', { class: 'notice bad' }, h('p', {}, 'Hồ sơ đã quá ngày hẹn trả kết quả. Anh/chị có thể hỏi bộ phận một cửa của cơ quan.')) : null,
       h('dl', { class: 'facts' },
         h('dt', {}, 'Thủ tục'), h('dd', {}, d.procedure_name),
@@ -1302,6 +1303,64 @@
         h('strong', {}, e.status_name), h('span', { class: 'when' }, fmtDateTime(e.at)),
         e.note ? h('span', {}, e.note) : null))),
     ];
+  }
+
+  // Status 5 (Yêu cầu bổ sung): the citizen sends what is missing from the same page.
+  function supplementCard(d, token) {
+    const files = [];
+    const list = h('ul', {});
+    const status = h('p', { role: 'status' });
+    const error = h('div', {});
+    const note = h('textarea', { id: 'supplement-note', maxlength: '1000' });
+    const picker = h('input', {
+      type: 'file', id: 'supplement-files', multiple: true, accept: 'application/pdf,image/jpeg,image/png',
+      'aria-describedby': 'supplement-hint',
+      onchange: async (ev) => {
+        for (const file of ev.target.files) {
+          status.textContent = `Đang tải lên “${file.name}”…`;
+          const body = new FormData();
+          body.append('file', file);
+          try {
+            const ref = await api(`/api/dossiers/${enc(d.code)}/attachments`, { method: 'POST', form: body, headers: { 'X-Tracking-Token': token } });
+            files.push(ref);
+            list.append(h('li', {}, `${ref.name} (${Math.max(1, Math.round(ref.size / 1024))} KB)`));
+            status.textContent = `Đã tải lên “${ref.name}”.`;
+          } catch (err) {
+            status.textContent = err.detail;
+          }
+        }
+        ev.target.value = '';
+      },
+    });
+    const request = [...d.history].reverse().find((e) => e.status === 5);
+    return h('section', { class: 'card', 'aria-labelledby': 'supplement-h' },
+      h('h2', { id: 'supplement-h' }, 'Gửi giấy tờ bổ sung'),
+      request && request.note ? h('p', {}, `Cơ quan yêu cầu: ${request.note}`) : null,
+      error,
+      h('form', {
+        novalidate: true,
+        onsubmit: async (ev) => {
+          ev.preventDefault();
+          error.replaceChildren();
+          try {
+            await api(`/api/dossiers/${enc(d.code)}/supplement`, {
+              method: 'POST', headers: { 'X-Tracking-Token': token },
+              json: { note: note.value.trim() || null, attachments: files.map((f) => f.id) },
+            });
+            announce('Đã gửi giấy tờ bổ sung.');
+            render();
+          } catch (err) {
+            const summary = errorSummary([{ text: err.detail, href: '#supplement-files' }]);
+            error.replaceChildren(summary);
+            summary.focus();
+          }
+        },
+      },
+      h('div', { class: 'field' }, h('label', { for: 'supplement-files' }, 'Giấy tờ bổ sung'),
+        h('p', { class: 'hint', id: 'supplement-hint' }, 'Ảnh chụp rõ nét hoặc tệp PDF, mỗi tệp tối đa 10 MB.'),
+        picker, list, status),
+      h('div', { class: 'field' }, h('label', { for: 'supplement-note' }, 'Ghi chú cho cơ quan (không bắt buộc)'), note),
+      h('button', { type: 'submit' }, 'Gửi bổ sung')));
   }
 
   function lookupForm(code) {
@@ -1369,7 +1428,7 @@
     return frag(
       h('p', { class: 'caption' }, d.procedure_name),
       h('h1', {}, `Hồ sơ ${d.code}`),
-      ...dossierDetails(d),
+      ...dossierDetails(d, d.status === 5 ? supplementCard(d, token) : null),
       pushCard(code, token),
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'secondary', onclick: () => render() }, 'Cập nhật'),

@@ -15,12 +15,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.dossiers.forms import load_forms
 from tests.bot.stack import IN_CI, MODEL, chatbot
 from tests.conftest import ROOT, api_server, free_port
+from tests.integration.test_dossiers_api import full_answers
 
 CHROMIUM = os.environ.get("DVC_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 # Screenshots of every screen at 360×740: a test artifact, kept out of git.
 SCREENS = Path(os.environ.get("DVC_TEST_ARTIFACTS", ROOT / "var" / "test-artifacts")) / "screens"
+KHAI_SINH = "1.001193"
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 CONTEXT = {**PHONE, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
 
@@ -150,6 +153,16 @@ def installed_phone(playwright, chromium_path, stack, tmp_path) -> Iterator[Phon
     assert not device.errors, device.errors
 
 
+def submitted_dossier(api_url: str) -> tuple[str, str]:
+    answers = full_answers(load_forms()["dang-ky-khai-sinh"])
+    created = httpx.post(f"{api_url}/api/drafts", json={"procedure_code": KHAI_SINH, "answers": answers}).json()
+    done = httpx.post(f"{api_url}/api/drafts/{created['draft']['id']}/submit",
+                      headers={"X-Resume-Token": created["resume_token"]},
+                      json={"applicant_name": "Lê Thị Hoa", "phone": "0912345678", "delivery": "office"})
+    assert done.status_code == 201, done.text
+    return done.json()["dossier"]["code"], done.json()["tracking_token"]
+
+
 def send_agency_event(stack: dict[str, str], code: str, status: int, note: str | None = None) -> None:
     """The agency's one-stop system moves the dossier (signed with the agency's secret)."""
     port = stack["url"].rsplit(":", 1)[1]
@@ -168,4 +181,4 @@ def receipts(push_service: str) -> list[dict]:
     return httpx.get(f"{push_service}/_control/receipts").json()["receipts"]
 
 
-__all__ = ["Phone", "json", "new_subscription", "receipts", "send_agency_event"]
+__all__ = ["Phone", "json", "new_subscription", "receipts", "send_agency_event", "submitted_dossier"]

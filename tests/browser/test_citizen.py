@@ -9,7 +9,7 @@ import time
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Phone, send_agency_event
+from tests.browser.conftest import Phone, send_agency_event, submitted_dossier
 
 LY_LICH = "3.000333"  # Cấp Phiếu lý lịch tư pháp: level 4, by post, every kind of question
 # Answers by question type, as the citizen would type them (the API's own tests use the same).
@@ -194,3 +194,24 @@ def test_save_for_later_and_lookup_screens(phone: Phone, stack):
     page.get_by_role("button", name="Tra cứu").click()
     expect(page.get_by_role("alert")).to_contain_text("không tìm thấy hồ sơ")
     phone.screen("14-lookup-not-found")
+
+
+def test_supplement_request_answered_from_the_tracking_page(phone: Phone, stack):
+    page = phone.page
+    code, token = submitted_dossier(stack["url"])
+    for status, note in ((2, None), (4, None), (5, "Thiếu bản sao giấy chứng sinh.")):
+        send_agency_event(stack, code, status, note)
+    phone.open(f"/#/ho-so/{code}?t={token}")
+    expect(page.locator(".badge")).to_have_text("Yêu cầu bổ sung giấy tờ")
+    expect(page.locator("main")).to_contain_text("Cơ quan yêu cầu: Thiếu bản sao giấy chứng sinh.")
+    page.get_by_role("button", name="Gửi bổ sung").click()  # nothing attached: said, not sent
+    expect(page.locator(".error-summary")).to_contain_text("tải lên giấy tờ bổ sung")
+    page.get_by_label("Giấy tờ bổ sung", exact=True).set_input_files(files=[{
+        "name": "giay-chung-sinh.pdf", "mimeType": "application/pdf",
+        "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}])
+    expect(page.get_by_text("Đã tải lên “giay-chung-sinh.pdf”.")).to_be_visible()
+    page.get_by_label("Ghi chú cho cơ quan (không bắt buộc)").fill("Em gửi bản sao có chứng thực.")
+    phone.screen("15-supplement")
+    page.get_by_role("button", name="Gửi bổ sung").click()
+    expect(page.locator(".timeline li").first).to_contain_text("Giấy tờ bổ sung: giay-chung-sinh.pdf")
+    expect(page.get_by_role("heading", name="Gửi giấy tờ bổ sung")).to_have_count(0)

@@ -15,11 +15,8 @@ import time
 import httpx
 from playwright.sync_api import expect
 
-from api.dossiers.forms import load_forms
-from tests.browser.conftest import Phone, new_subscription, receipts, send_agency_event
-from tests.integration.test_dossiers_api import full_answers
+from tests.browser.conftest import Phone, new_subscription, receipts, send_agency_event, submitted_dossier
 
-KHAI_SINH = "1.001193"
 LOCAL_PUSH_MANAGER = """(() => {
   const subscription = %s;
   let current = null;
@@ -37,16 +34,6 @@ SHOWN_NOTIFICATIONS = """async () => {
   const list = await (await navigator.serviceWorker.ready).getNotifications();
   return list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: n.data.url }));
 }"""
-
-
-def submitted_dossier(api_url: str) -> tuple[str, str]:
-    answers = full_answers(load_forms()["dang-ky-khai-sinh"])
-    created = httpx.post(f"{api_url}/api/drafts", json={"procedure_code": KHAI_SINH, "answers": answers}).json()
-    done = httpx.post(f"{api_url}/api/drafts/{created['draft']['id']}/submit",
-                      headers={"X-Resume-Token": created["resume_token"]},
-                      json={"applicant_name": "Lê Thị Hoa", "phone": "0912345678", "delivery": "office"})
-    assert done.status_code == 201, done.text
-    return done.json()["dossier"]["code"], done.json()["tracking_token"]
 
 
 def delivered_to(push_service: str, endpoint: str, status: int, seconds: float = 20) -> dict:
