@@ -18,6 +18,9 @@ from api.chat.controllers import chat, procedure_answer
 from api.chat.rasa import RasaClient
 from api.chat.service import ChatService
 from api.db.engine import create_engine, session_factory
+from api.desk.controllers import ROUTES as DESK_ROUTES
+from api.desk.controllers import LoginLimits
+from api.desk.live import Notifier
 from api.dossiers.calendar import WorkCalendar
 from api.dossiers.controllers import ROUTES as DOSSIER_ROUTES
 from api.dossiers.controllers import LookupLimits
@@ -41,7 +44,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     sessions = session_factory(engine)
     catalog = CatalogIndex()
     rasa = RasaClient(settings.rasa_url, settings.chat_timeout_seconds)
-    chat_service = ChatService(rasa, catalog, sessions)
+    calendar = WorkCalendar.from_settings()
+    notifier = Notifier()
+    chat_service = ChatService(rasa, catalog, sessions, settings, calendar, notifier)
 
     alchemy = SQLAlchemyPlugin(
         config=SQLAlchemyAsyncConfig(
@@ -57,7 +62,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def start(app: Litestar) -> None:
         # The administrative map (~15,000 units) is read once per process, off the event loop.
         app.state.addresses = await asyncio.to_thread(AddressService)
-        app.state.calendar = WorkCalendar.from_settings()
         vapid = await asyncio.to_thread(load_or_create, settings.data_dir)
         app.state.vapid_public_key = public_key(vapid)
         if settings.push_worker == "in-process":
@@ -95,11 +99,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             suggest_address,
             *DOSSIER_ROUTES,
             *PUSH_ROUTES,
+            *DESK_ROUTES,
             health,
         ],
         plugins=[alchemy],
         # Phones on a weak connection: text answers (the app, JSON) travel gzipped.
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
+        # Live streams (SSE) are left out: gzip would hold their events back.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6,
+                                             exclude=["/api/desk/events", "/api/chat/.+/events"]),
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start],
         on_shutdown=[stop],
@@ -112,6 +119,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "rasa": rasa,
                 "chat": chat_service,
                 "lookup_limits": LookupLimits(),
+                "calendar": calendar,
+                "notifier": notifier,
+                "login_limits": LoginLimits(),
                 "app_files": AppFiles.load(),
             }
         ),

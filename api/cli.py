@@ -2,6 +2,7 @@
 
 migrate                      apply database migrations
 import-catalog [PATH]        load the catalog (project JSON or portal format)
+    create-volunteer USER --name N [--role admin]   a desk account (argon2id password hash)
 setup                        migrate, then import the shipped catalog
 serve                        run the API at http://127.0.0.1:8000
 push-worker                  send Web Push notifications from the outbox (production: its own process)
@@ -13,6 +14,7 @@ import argparse
 import asyncio
 import datetime as dt
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -169,6 +171,49 @@ async def _push_worker() -> int:
     return 0
 
 
+async def _create_volunteer(username: str, display_name: str, role: str, password: str) -> int:
+    """Creates the account, or sets a new password and name for an existing one."""
+    from sqlalchemy import select
+
+    from api.db.engine import create_engine, session_factory
+    from api.desk.auth import hash_password
+    from api.desk.models import Volunteer
+
+    engine = create_engine(get_settings())
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            username = username.strip().lower()
+            volunteer = (
+                await session.execute(select(Volunteer).where(Volunteer.username == username))
+            ).scalar_one_or_none()
+            if volunteer is None:
+                session.add(Volunteer(username=username, display_name=display_name, role=role,
+                                      password_hash=hash_password(password), active=True, on_duty=False))
+                print(f"Đã tạo tài khoản {username} ({role}).")
+            else:
+                volunteer.display_name, volunteer.role = display_name, role
+                volunteer.password_hash, volunteer.active = hash_password(password), True
+                print(f"Đã cập nhật tài khoản {username} ({role}).")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def _new_password() -> str:
+    """From DVC_NEW_PASSWORD (scripts, tests) or asked twice at the terminal; never an argument,
+    which would stay in the shell's history."""
+    import getpass
+
+    password = os.environ.get("DVC_NEW_PASSWORD") or ""
+    if not password:
+        password = getpass.getpass("Mật khẩu (ít nhất 10 ký tự): ")
+        if getpass.getpass("Nhập lại mật khẩu: ") != password:
+            raise SystemExit("Hai lần nhập mật khẩu không giống nhau.")
+    if len(password) < 10:
+        raise SystemExit("Mật khẩu cần ít nhất 10 ký tự.")
+    return password
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dvc", description="Trợ lý DVC")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -195,6 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     event.add_argument("status", type=int, choices=range(1, 11), metavar="STATUS (1-10)")
     event.add_argument("--note")
     event.add_argument("--agency", help="agency code (default: the dossier's)")
+    volunteer = sub.add_parser("create-volunteer", help="create a desk account (password from DVC_NEW_PASSWORD "
+                                                        "or asked at the terminal)")
+    volunteer.add_argument("username")
+    volunteer.add_argument("--name", required=True, help="the name citizens see, e.g. \"Chị Lan\"")
+    volunteer.add_argument("--role", choices=["volunteer", "admin"], default="volunteer")
     sub.add_parser("push-worker", help="send Web Push notifications from the outbox until stopped")
     sub.add_parser("setup", help="migrate and import the shipped catalog")
     serve = sub.add_parser("serve", help="run the API server")
@@ -216,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "register-agency":
         return asyncio.run(_register_agency(args.code, args.name, args.receiving_address, False,
                                             args.level, args.province, args.ward))
+    if args.command == "create-volunteer":
+        return asyncio.run(_create_volunteer(args.username, args.name, args.role, _new_password()))
     if args.command == "send-agency-event":
         return asyncio.run(_send_agency_event(args.dossier_code, args.status, args.note, args.agency))
     if args.command == "import-postal-codes":
@@ -239,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
             workers=args.workers or settings.api_workers,
             log_level="info",
             proxy_headers=True,
+            # Live streams (the desk, a citizen waiting for a volunteer) never end by themselves:
+            # on SIGTERM they get a few seconds, then the browser reconnects to another instance.
+            timeout_graceful_shutdown=5,
         )
         return 0
     return 2

@@ -10,8 +10,10 @@ from api.errors import AppError
 
 
 class RateLimiter:
-    def __init__(self, per_minute: int, max_keys: int = 100_000) -> None:
+    def __init__(self, per_minute: int, max_keys: int = 100_000,
+                 message: str = "Dạ, anh/chị tra cứu nhiều lần quá. Vui lòng đợi một phút rồi thử lại.") -> None:
         self.per_minute = per_minute
+        self.message = message
         self.max_keys = max_keys
         self._hits: dict[str, deque[float]] = defaultdict(deque)
 
@@ -25,7 +27,7 @@ class RateLimiter:
         if len(window) >= self.per_minute:
             retry = max(1, math.ceil(60 - (now - window[0])))
             raise AppError(
-                "Dạ, anh/chị tra cứu nhiều lần quá. Vui lòng đợi một phút rồi thử lại.",
+                self.message,
                 developer_message=f"rate limit: {self.per_minute}/min",
                 status=429,
                 headers={"Retry-After": str(retry)},

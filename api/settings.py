@@ -64,12 +64,34 @@ class Settings:
     push_poll_seconds: float = 0.2  # how often an idle worker looks for new notifications
     push_timeout_seconds: float = 10.0  # per request to a push service
     push_concurrency: int = 200  # requests in flight per worker process
+    # One-stop desk: when volunteers can take conversations (Vietnam time), on which days
+    # ("working": working days of the calendar, public holidays off; "all": every day).
+    desk_hours: str = "07:30-11:30,13:30-17:00"
+    desk_days: str = "working"
+    session_hours: float = 12.0  # a volunteer's login lasts one working day
 
     def __post_init__(self) -> None:
         if self.push_worker not in ("in-process", "off"):
             raise ValueError("DVC_PUSH_WORKER must be 'in-process' or 'off'")
         if not self.vapid_subject.startswith(("mailto:", "https://")):
             raise ValueError("DVC_VAPID_SUBJECT must be a mailto: or https: URL")
+        if self.desk_days not in ("working", "all"):
+            raise ValueError("DVC_DESK_DAYS must be 'working' or 'all'")
+        self.desk_periods  # noqa: B018 - a malformed DVC_DESK_HOURS fails at start-up
+
+    @property
+    def desk_periods(self) -> list[tuple[int, int]]:
+        """DVC_DESK_HOURS as (start, end) minutes after midnight."""
+        periods = []
+        for part in self.desk_hours.split(","):
+            try:
+                start, end = (int(h) * 60 + int(m) for h, m in (t.strip().split(":") for t in part.split("-")))
+            except ValueError as exc:
+                raise ValueError("DVC_DESK_HOURS must look like 07:30-11:30,13:30-17:00") from exc
+            if not 0 <= start < end <= 24 * 60:
+                raise ValueError("DVC_DESK_HOURS: each period must start before it ends, within a day")
+            periods.append((start, end))
+        return periods
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,6 +134,9 @@ def load_settings() -> Settings:
         push_poll_seconds=_env_float("DVC_PUSH_POLL_SECONDS", 0.2),
         push_timeout_seconds=_env_float("DVC_PUSH_TIMEOUT_SECONDS", 10.0),
         push_concurrency=int(_env_float("DVC_PUSH_CONCURRENCY", 200)),
+        desk_hours=_env("DVC_DESK_HOURS", "07:30-11:30,13:30-17:00"),
+        desk_days=_env("DVC_DESK_DAYS", "working"),
+        session_hours=_env_float("DVC_SESSION_HOURS", 12.0),
     )
 
 

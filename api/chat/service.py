@@ -21,8 +21,12 @@ from api.chat.answers import Topic, answer
 from api.chat.masking import mask_personal
 from api.chat.models import ChatMessage
 from api.chat.rasa import AssistantUnavailable, RasaClient
+from api.desk.live import Notifier
+from api.desk.service import DeskService, HandoffStatus
+from api.dossiers.calendar import WorkCalendar
 from api.errors import NotFoundError
 from api.procedures.service import CatalogIndex, ProcedureDetail, ProcedureService
+from api.settings import Settings
 from api.text.normalize import nfc
 
 log = logging.getLogger("api.chat")
@@ -33,6 +37,8 @@ MessageText = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 LIMITED_NOTICE = "Dạ, trợ lý đang chạy ở chế độ hạn chế nên em chỉ tra cứu được thông tin thủ tục ạ."
 # A button's payload: "/intent" or "/intent{json}".
 _PAYLOAD_RE = re.compile(r"^/(\w+)(\{.*\})?\s*$", re.S)
+# The procedure an answer is about, from its buttons (figures: most asked procedures).
+_PROCEDURE_IN_PAYLOAD = re.compile(r'"procedure_code":"([0-9A-Za-z.]+)"')
 INTENT_TOPICS: dict[str, Topic] = {
     "ask_procedure": "summary",
     "ask_documents": "documents",
@@ -65,8 +71,11 @@ class OutMessage(msgspec.Struct, omit_defaults=True):
 
 class ChatReply(msgspec.Struct):
     messages: list[OutMessage]
-    # "assistant": Rasa answered; "limited": the API answered from the catalog alone.
+    # "assistant": Rasa answered; "limited": the API answered from the catalog alone;
+    # "live": a volunteer has the conversation (their answers arrive on the live stream).
     mode: str
+    # Set when the conversation is (or was just) handed to a person: queue place, who helps.
+    handoff: HandoffStatus | None = None
 
 
 def procedure_payload(intent: str, code: str) -> str:
@@ -97,15 +106,28 @@ def _from_rasa(message: dict[str, Any]) -> OutMessage:
 
 class ChatService:
     def __init__(
-        self, rasa: RasaClient, catalog: CatalogIndex, sessions: async_sessionmaker[AsyncSession]
+        self, rasa: RasaClient, catalog: CatalogIndex, sessions: async_sessionmaker[AsyncSession],
+        settings: Settings, calendar: WorkCalendar, notifier: Notifier,
     ) -> None:
         self.rasa = rasa
         self.catalog = catalog
         self.sessions = sessions
+        self.settings = settings
+        self.calendar = calendar
+        self.notifier = notifier
 
     async def turn(self, request: ChatRequest) -> ChatReply:
         # Some Android keyboards send NFD; the NLU and the catalog speak NFC.
         text = nfc(request.message).replace("\x00", "").strip()
+        async with self.sessions() as session:
+            desk = DeskService(session, self.settings, self.calendar)
+            live = await desk.active(request.sender_id)
+            if live is not None:  # a volunteer has (or is about to take) this conversation
+                await desk.citizen_says(live, text)
+                status = await desk.status(live)
+                await session.commit()
+                self.notifier.notify()
+                return ChatReply([], "live", status)
         try:
             raw = await self.rasa.send(request.sender_id, text)
             reply = ChatReply(
@@ -116,13 +138,31 @@ class ChatService:
         except AssistantUnavailable as exc:
             log.warning("assistant unavailable, answering in limited mode: %s", exc)
             reply = await self.limited(text)
-        await self._store(request.sender_id, text, reply)
+        # The bot hands over with a structured event (custom "handoff"), never by its wording.
+        handoff = next((m.custom["handoff"] for m in reply.messages
+                        if m.custom and isinstance(m.custom.get("handoff"), dict)), None)
+        fell_back = any(m.custom and m.custom.get("fallback") for m in reply.messages)
+        review = None
+        if handoff is not None:
+            review = "asked" if handoff.get("reason") == "asked" else "fallback"
+            async with self.sessions() as session:
+                reply.handoff = await DeskService(session, self.settings, self.calendar).request(
+                    request.sender_id, review)
+                await session.commit()
+            self.notifier.notify()
+        elif fell_back:
+            review = "fallback"
+        await self._store(request.sender_id, text, reply, review)
         return reply
 
     async def limited(self, text: str) -> ChatReply:
         """Answer from the catalog alone."""
         notice = OutMessage(LIMITED_NOTICE)
         match = _PAYLOAD_RE.match(text)
+        if match and match.group(1) == "human_handoff":  # the button still works without the bot
+            return ChatReply([notice, OutMessage("Dạ, em chuyển anh/chị đến tình nguyện viên ạ.",
+                                                 custom={"handoff": {"requested": True, "reason": "asked"}})],
+                             "limited")
         if match:
             intent, entities = match.group(1), _json_object(match.group(2))
             code = str(entities.get("procedure_code") or "")
@@ -171,8 +211,11 @@ class ChatService:
             except NotFoundError:
                 return None
 
-    async def _store(self, sender_id: str, text: str, reply: ChatReply) -> None:
-        rows = [ChatMessage(sender_id=sender_id, direction="in", text=mask_personal(text), mode=reply.mode)]
+    async def _store(self, sender_id: str, text: str, reply: ChatReply, review: str | None = None) -> None:
+        codes = [m.group(1) for msg in reply.messages for b in msg.buttons
+                 if (m := _PROCEDURE_IN_PAYLOAD.search(b.payload))]
+        rows = [ChatMessage(sender_id=sender_id, direction="in", text=mask_personal(text), mode=reply.mode,
+                            review=review, procedure_code=codes[0] if codes else None)]
         for m in reply.messages:
             if m.text:
                 rows.append(

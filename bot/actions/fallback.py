@@ -75,6 +75,8 @@ class ActionDefaultFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         dispatcher.utter_message(text=FALLBACK, buttons=FALLBACK_BUTTONS)
+        # A structured mark, so the API files the message for volunteers to label.
+        dispatcher.utter_message(json_message={"fallback": {"reason": "not_understood"}})
         # Undo the misunderstood message so it does not steer what comes next.
         return [UserUtteranceReverted()]
 
