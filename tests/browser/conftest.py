@@ -63,6 +63,7 @@ def stack(tmp_path_factory, chromium_path) -> Iterator[dict[str, str]]:
     rasa_port = free_port()
     have_bot = MODEL.exists() and (ROOT / ".venv-bot" / "bin" / "rasa").exists()
     env = {"DVC_RASA_URL": f"http://127.0.0.1:{rasa_port}"} if have_bot else {}
+    env |= {"DVC_DESK_HOURS": "00:00-24:00", "DVC_DESK_DAYS": "all"}  # the desk is open whenever tests run
     with api_server(work, **env) as api_url:
         context = chatbot(api_url, work, rasa_port=rasa_port) if have_bot else contextlib.nullcontext()
         with context:
@@ -161,6 +162,18 @@ def submitted_dossier(api_url: str) -> tuple[str, str]:
                       json={"applicant_name": "Lê Thị Hoa", "phone": "0912345678", "delivery": "office"})
     assert done.status_code == 201, done.text
     return done.json()["dossier"]["code"], done.json()["tracking_token"]
+
+
+@pytest.fixture(scope="session")
+def volunteer(stack) -> dict[str, str]:
+    """A desk account made with the documented command."""
+    account = {"username": "lan", "password": "mat-khau-tinh-nguyen-vien", "name": "Chị Lan"}
+    env = {**os.environ, "DVC_DATA_DIR": stack["data_dir"], "DVC_NEW_PASSWORD": account["password"]}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "api", "create-volunteer", account["username"], "--name",
+                           account["name"], "--role", "admin"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return account
 
 
 def send_agency_event(stack: dict[str, str], code: str, status: int, note: str | None = None) -> None:

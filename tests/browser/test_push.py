@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import time
 
-import httpx
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Phone, new_subscription, receipts, send_agency_event, submitted_dossier

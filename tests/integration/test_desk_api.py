@@ -16,7 +16,8 @@ from api.db.engine import create_engine, session_factory
 from api.desk.auth import COOKIE, hash_password
 from api.desk.models import Volunteer
 from api.desk.service import _mark_entity
-from tests.integration.test_dossiers_api import agency, full_answers  # noqa: F401 - agency is a fixture
+from tests.integration.test_dossiers_api import agency as agency  # noqa: F401 - a fixture used below
+from tests.integration.test_dossiers_api import full_answers
 
 KHAI_SINH = "1.001193"
 PASSWORD = "mat-khau-du-dai-123"
@@ -181,7 +182,7 @@ def parse_sse(body: str) -> list[tuple[str, str]]:
     return events
 
 
-async def test_a_volunteer_sees_a_dossier_only_when_shared_in_a_conversation_they_hold(desk, db_settings, agency):
+async def test_a_volunteer_sees_a_dossier_only_when_shared_in_a_conversation_they_hold(desk, db_settings, agency):  # noqa: F811
     from api.dossiers.forms import load_forms
 
     lan = await login(desk, await make_volunteer(db_settings, name="Chị Lan"))
