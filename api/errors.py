@@ -71,6 +71,12 @@ class ConflictError(AppError):
     status = 409
 
 
+class UnprocessableError(AppError):
+    """Well-formed, but the content is not right (a wrong phone number, a missing answer)."""
+
+    status = 422
+
+
 def problem(
     request: Request, status: int, detail: str | None = None, *, title: str | None = None, **extra: Any
 ) -> Response:

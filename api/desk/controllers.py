@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Response, get, post
+from litestar import Controller, Request, Response, get, post, route
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.enums import HttpMethod
 from litestar.params import JSONBody, Parameter
 from litestar.response import ServerSentEvent
 from litestar.response.sse import ServerSentEventMessage
@@ -34,14 +35,18 @@ from api.desk.service import (
     known_intents,
 )
 from api.dossiers.service import DossierService, DossierView
-from api.errors import AppError
+from api.errors import AppError, BadRequestError
 from api.http import problems
 from api.procedures.models import Procedure
 from api.ratelimit import RateLimiter
 
 DESK = ["Bàn hỗ trợ"]
 CITIZEN = ["Trò chuyện"]
-GUARDED = {"guards": [auth.desk_guard]}
+# Every desk route: the guard, and the answers it may give besides the route's own.
+DESK_PROBLEMS = problems(s401="Chưa đăng nhập", s403="Không có quyền, hoặc thiếu X-CSRF-Token",
+                         s409="Không thực hiện được ở trạng thái này")
+GUARDED = {"guards": [auth.desk_guard], "responses": DESK_PROBLEMS}
+CITIZEN_PROBLEMS = problems(s409="Không thực hiện được ở trạng thái này", s422="Thông tin chưa đúng")
 
 
 class LoginLimits:
@@ -94,13 +99,17 @@ class Label(msgspec.Struct):
     procedure_code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
 
 
+# A Vietnamese mobile number, with the separators people type: exactly what the service accepts.
+MOBILE = r"^[ .()-]*(0|\+84|84)[ .()-]*[35789]([ .()-]*[0-9]){8}[ .()-]*$"
+
+
 class NewCallback(msgspec.Struct):
-    phone: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    phone: Annotated[str, msgspec.Meta(max_length=20, pattern=MOBILE)]
     note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 
 class Feedback(msgspec.Struct):
-    helped: bool | None = None
+    helped: bool  # "Anh/chị có nhận được thông tin cần không?" — the one question always answered
     rating: Annotated[int, msgspec.Meta(ge=1, le=5)] | None = None
     comment: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
 
@@ -153,7 +162,7 @@ async def logout(request: Request, db_session: NamedDependency[AsyncSession]) ->
     return Response(None, status_code=204, cookies=[_cookie(request, "", 0)])
 
 
-@get("/api/desk/me", summary="Tài khoản đang đăng nhập", tags=DESK, responses=problems(s401="Chưa đăng nhập"),
+@get("/api/desk/me", summary="Tài khoản đang đăng nhập", tags=DESK,
      **GUARDED)
 async def me(request: Request, db_session: NamedDependency[AsyncSession]) -> Me:
     volunteer, desk_session = await auth.current(db_session, request)
@@ -183,7 +192,8 @@ async def queue(request: Request, db_session: NamedDependency[AsyncSession]) -> 
     return await _snapshot(_desk(request, db_session), volunteer)
 
 
-@get("/api/desk/events", summary="Hàng chờ, trực tiếp (Server-Sent Events)", tags=DESK, **GUARDED)
+@get("/api/desk/events", summary="Hàng chờ, trực tiếp (Server-Sent Events)", tags=DESK,
+     media_type="text/event-stream", **GUARDED)
 async def desk_events(request: Request, db_session: NamedDependency[AsyncSession]) -> ServerSentEvent:
     volunteer, _ = await auth.current(db_session, request)
     volunteer_id = volunteer.id
@@ -215,7 +225,7 @@ async def desk_events(request: Request, db_session: NamedDependency[AsyncSession
 
 
 @post("/api/desk/handoffs/{handoff_id:int}/take", summary="Nhận hỗ trợ một người dân", tags=DESK,
-      status_code=200, responses=problems(s409="Đã có người nhận"), **GUARDED)
+      status_code=200, **GUARDED)
 async def take(request: Request, handoff_id: int, db_session: NamedDependency[AsyncSession]) -> list[LiveMessage]:
     volunteer, _ = await auth.current(db_session, request)
     desk = _desk(request, db_session)
@@ -226,29 +236,38 @@ async def take(request: Request, handoff_id: int, db_session: NamedDependency[As
     return history
 
 
-@get("/api/desk/handoffs/{handoff_id:int}/messages", summary="Lịch sử trò chuyện (đã che số CCCD, điện thoại)",
-     tags=DESK, responses=problems(s403="Không giữ cuộc trò chuyện này"), **GUARDED)
-async def handoff_messages(
-    request: Request, handoff_id: int, db_session: NamedDependency[AsyncSession],
-    after: Annotated[int, Parameter(ge=0)] = 0,
-) -> list[LiveMessage]:
-    volunteer, _ = await auth.current(db_session, request)
-    return await _desk(request, db_session).history(volunteer, handoff_id, after)
+class HandoffMessages(Controller):
+    """GET and POST share one path: one controller, so OPTIONS lists both methods."""
 
+    path = "/api/desk/handoffs/{handoff_id:int}/messages"
+    tags = DESK
+    guards = [auth.desk_guard]
 
-@post("/api/desk/handoffs/{handoff_id:int}/messages", summary="Nhắn cho người dân", tags=DESK, status_code=201,
-      responses=problems(s403="Không giữ cuộc trò chuyện này"), **GUARDED)
-async def say(request: Request, handoff_id: int, data: JSONBody[Say],
-              db_session: NamedDependency[AsyncSession]) -> LiveMessage:
-    volunteer, _ = await auth.current(db_session, request)
-    message = await _desk(request, db_session).say(volunteer, handoff_id, data.text)
-    await db_session.commit()
-    _notify(request)
-    return message
+    @get(summary="Lịch sử trò chuyện (đã che số CCCD, điện thoại)", responses=DESK_PROBLEMS)
+    async def history(
+        self, request: Request, handoff_id: int, db_session: NamedDependency[AsyncSession],
+        after: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> list[LiveMessage]:
+        volunteer, _ = await auth.current(db_session, request)
+        return await _desk(request, db_session).history(volunteer, handoff_id, after)
+
+    @post(summary="Nhắn cho người dân", status_code=201, responses=DESK_PROBLEMS)
+    async def say(self, request: Request, handoff_id: int, data: JSONBody[Say],
+                  db_session: NamedDependency[AsyncSession]) -> LiveMessage:
+        volunteer, _ = await auth.current(db_session, request)
+        message = await _desk(request, db_session).say(volunteer, handoff_id, data.text)
+        await db_session.commit()
+        _notify(request)
+        return message
+
+    @route(http_method=HttpMethod.OPTIONS, include_in_schema=False, status_code=204, guards=[])
+    async def allowed(self) -> Response[None]:
+        # Litestar's automatic OPTIONS answer leaves POST out of Allow on a shared path.
+        return Response(None, status_code=204, headers={"Allow": "GET, OPTIONS, POST"})
 
 
 @post("/api/desk/handoffs/{handoff_id:int}/release", summary="Trả cuộc trò chuyện cho trợ lý", tags=DESK,
-      status_code=200, responses=problems(s403="Không giữ cuộc trò chuyện này"), **GUARDED)
+      status_code=200, **GUARDED)
 async def release(request: Request, handoff_id: int, db_session: NamedDependency[AsyncSession]) -> HandoffState:
     volunteer, _ = await auth.current(db_session, request)
     desk = _desk(request, db_session)
@@ -260,7 +279,7 @@ async def release(request: Request, handoff_id: int, db_session: NamedDependency
 
 
 @get("/api/desk/handoffs/{handoff_id:int}/dossiers", summary="Hồ sơ người dân đã chia sẻ trong cuộc trò chuyện",
-     tags=DESK, responses=problems(s403="Không giữ cuộc trò chuyện này"), **GUARDED)
+     tags=DESK, **GUARDED)
 async def shared_dossiers(request: Request, handoff_id: int,
                           db_session: NamedDependency[AsyncSession]) -> list[DossierView]:
     volunteer, _ = await auth.current(db_session, request)
@@ -328,8 +347,7 @@ async def export(request: Request, db_session: NamedDependency[AsyncSession]) ->
                     headers={"Content-Disposition": 'attachment; filename="desk_labelled.yml"'})
 
 
-@get("/api/stats", summary="Số liệu: trò chuyện, chuyển người thật, mức hài lòng (quản trị)", tags=DESK,
-     responses=problems(s401="Chưa đăng nhập", s403="Chỉ quản trị viên"), **GUARDED)
+@get("/api/stats", summary="Số liệu: trò chuyện, chuyển người thật, mức hài lòng (quản trị)", tags=DESK, **GUARDED)
 async def stats(request: Request, db_session: NamedDependency[AsyncSession],
                 days: Annotated[int, Parameter(ge=1, le=366)] = 30) -> Stats:
     volunteer, _ = await auth.current(db_session, request)
@@ -340,7 +358,8 @@ async def stats(request: Request, db_session: NamedDependency[AsyncSession],
 
 # --- the citizen's side of a handoff -------------------------------------------------------------
 
-@get("/api/chat/{sender_id:str}/handoff", summary="Đang được tình nguyện viên hỗ trợ?", tags=CITIZEN)
+@get("/api/chat/{sender_id:str}/handoff", summary="Đang được tình nguyện viên hỗ trợ?", tags=CITIZEN,
+     responses=CITIZEN_PROBLEMS)
 async def handoff_state(request: Request, sender_id: SenderId, db_session: NamedDependency[AsyncSession]) -> HandoffState:
     desk = _desk(request, db_session)
     handoff = await desk.latest(sender_id)
@@ -348,9 +367,11 @@ async def handoff_state(request: Request, sender_id: SenderId, db_session: Named
 
 
 @get("/api/chat/{sender_id:str}/events", summary="Tin nhắn của tình nguyện viên, trực tiếp (Server-Sent Events)",
-     tags=CITIZEN)
+     tags=CITIZEN, responses=CITIZEN_PROBLEMS, media_type="text/event-stream")
 async def citizen_events(request: Request, sender_id: SenderId,
-                         after: Annotated[int, Parameter(ge=0)] = 0) -> ServerSentEvent:
+                         after: Annotated[int, Parameter(ge=0, le=2**53)] = 0) -> ServerSentEvent:
+    if len(request.query_params.getall("after", [])) > 1:  # one cursor, not a list of them
+        raise BadRequestError("Yêu cầu không hợp lệ.", developer_message="'after' given more than once")
     sessions = request.app.state.sessions
     notifier: Notifier = request.app.state.notifier
 
@@ -382,7 +403,7 @@ async def citizen_events(request: Request, sender_id: SenderId,
 
 
 @post("/api/chat/{sender_id:str}/leave", summary="Thôi chờ / kết thúc trò chuyện với tình nguyện viên",
-      tags=CITIZEN, status_code=200)
+      tags=CITIZEN, status_code=200, responses=CITIZEN_PROBLEMS)
 async def leave(request: Request, sender_id: SenderId, db_session: NamedDependency[AsyncSession]) -> HandoffState:
     status = await _desk(request, db_session).citizen_leaves(sender_id)
     await db_session.commit()
@@ -391,7 +412,7 @@ async def leave(request: Request, sender_id: SenderId, db_session: NamedDependen
 
 
 @post("/api/chat/{sender_id:str}/callback", summary="Để lại số điện thoại để được gọi lại", tags=CITIZEN,
-      status_code=201, responses=problems())
+      status_code=201, responses=CITIZEN_PROBLEMS)
 async def leave_callback(request: Request, sender_id: SenderId, data: JSONBody[NewCallback],
                          db_session: NamedDependency[AsyncSession]) -> dict[str, Any]:
     await _desk(request, db_session).leave_callback(sender_id, data.phone, data.note)
@@ -401,9 +422,13 @@ async def leave_callback(request: Request, sender_id: SenderId, data: JSONBody[N
 
 
 @post("/api/chat/{sender_id:str}/feedback", summary="Đánh giá cuộc trò chuyện", tags=CITIZEN, status_code=201,
-      responses=problems())
+      responses=CITIZEN_PROBLEMS)
 async def feedback(request: Request, sender_id: SenderId, data: JSONBody[Feedback],
                    db_session: NamedDependency[AsyncSession]) -> dict[str, Any]:
+    # The body was read leniently (0 would pass for false): a 0 or "yes" is not an answer to
+    # "did you get what you needed?", so the raw value must be a JSON boolean.
+    if not isinstance(msgspec.json.decode(await request.body()).get("helped"), bool):
+        raise BadRequestError("Dạ, đánh giá chưa đúng định dạng.", developer_message="'helped' must be true or false")
     await _desk(request, db_session).feedback(sender_id, data.helped, data.rating, data.comment)
     return {"message": "Dạ, em cảm ơn anh/chị đã góp ý ạ."}
 
@@ -420,6 +445,6 @@ async def share_dossier(request: Request, sender_id: SenderId, data: JSONBody[Sh
     return {"message": f"Dạ, tình nguyện viên đã xem được hồ sơ {dossier.code} trong lúc hỗ trợ anh/chị."}
 
 
-ROUTES = [login, logout, me, duty, queue, desk_events, take, handoff_messages, say, release, shared_dossiers,
+ROUTES = [login, logout, me, duty, queue, desk_events, take, HandoffMessages, release, shared_dossiers,
           callbacks, callback_done, review, intents, label, export, stats, handoff_state, citizen_events, leave,
           leave_callback, feedback, share_dossier]

@@ -23,7 +23,7 @@ from api.desk.auth import Forbidden
 from api.desk.models import CallbackRequest, ChatFeedback, Handoff, SharedDossier, Volunteer
 from api.dossiers.calendar import WorkCalendar
 from api.dossiers.forms import normalise_phone
-from api.errors import BadRequestError, ConflictError, NotFoundError
+from api.errors import BadRequestError, ConflictError, NotFoundError, UnprocessableError
 from api.settings import ROOT, Settings
 from api.text.normalize import fold
 
@@ -236,7 +236,7 @@ class DeskService:
     async def leave_callback(self, sender_id: str, phone: str, note: str | None) -> CallbackItem:
         normal = normalise_phone(phone)
         if not normal:
-            raise BadRequestError("Dạ, số điện thoại di động gồm 10 số, ví dụ 0912345678.",
+            raise UnprocessableError("Dạ, số điện thoại di động gồm 10 số, ví dụ 0912345678.",
                                   developer_message="invalid phone",
                                   errors=[{"field": "phone", "message": "invalid"}])
         row = CallbackRequest(sender_id=sender_id, phone=normal, note=(note or "").strip() or None,
@@ -254,9 +254,6 @@ class DeskService:
         await self.session.flush()
 
     async def feedback(self, sender_id: str, helped: bool | None, rating: int | None, comment: str | None) -> None:
-        if helped is None and rating is None and not (comment or "").strip():
-            raise BadRequestError("Dạ, anh/chị chọn một câu trả lời hoặc số sao giúp em.",
-                                  developer_message="empty feedback")
         self.session.add(ChatFeedback(sender_id=sender_id, helped=helped, rating=rating,
                                       comment=mask_personal(comment.strip()) if comment and comment.strip() else None))
         await self.session.flush()

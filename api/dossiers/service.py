@@ -25,7 +25,7 @@ from api.dossiers import status as st
 from api.dossiers.calendar import WorkCalendar
 from api.dossiers.forms import FormDefinition, load_forms, normalise_phone, validate_answers
 from api.dossiers.models import Agency, Attachment, DailySequence, Dossier, DossierEvent, Draft
-from api.errors import AppError, BadRequestError, ConflictError, NotFoundError
+from api.errors import AppError, BadRequestError, ConflictError, NotFoundError, UnprocessableError
 from api.procedures.service import ProcedureDetail, ProcedureService
 from api.push.service import enqueue_status
 
@@ -55,10 +55,6 @@ def storable(value: Any) -> Any:
     if isinstance(value, dict):
         return {storable(str(k)): storable(v) for k, v in value.items()}
     return value
-
-
-class UnprocessableError(AppError):
-    status = 422
 
 
 # --- views ---------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ def b64url(data: bytes) -> str:
 
 
 def load_or_create(data_dir: Path) -> Vapid02:
-    pem = os.environ.get(ENV_PRIVATE_KEY, "").strip()
+    # Env files hold one line: a PEM may come with "\n" written for its line breaks.
+    pem = os.environ.get(ENV_PRIVATE_KEY, "").strip().replace("\\n", "\n")
     if pem:
         return Vapid02.from_pem(pem.encode())
     path = data_dir / KEY_FILE
@@ -31,10 +32,18 @@ def load_or_create(data_dir: Path) -> Vapid02:
     data_dir.mkdir(parents=True, exist_ok=True)
     vapid = Vapid02()
     vapid.generate_keys()
-    # Create the file owner-only before writing the key into it.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written aside, then linked into place: several processes starting together on one data directory
+    # all end up with the key of whichever finished first, never with a half-written file.
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # owner-only from the start
     with os.fdopen(fd, "wb") as f:
         f.write(vapid.private_pem())
+    try:
+        os.link(tmp, path)  # fails if another process got there first
+    except FileExistsError:
+        return Vapid02.from_file(str(path))
+    finally:
+        tmp.unlink()
     return vapid
 
 

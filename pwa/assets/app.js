@@ -241,6 +241,8 @@
     for (const m of state.messages) if (m.state === 'sending') m.state = 'failed'; // closed mid-flight
     return state;
   }
+  // A Vietnamese mobile number as people type it (the API's own rule).
+  const MOBILE = /^[ .()-]*(0|\+84|84)[ .()-]*[35789]([ .()-]*[0-9]){8}[ .()-]*$/;
   const SUGGESTIONS = ['Làm giấy khai sinh cần gì?', 'Mất bằng lái xe máy làm lại thế nào?',
     'Đăng ký thường trú', 'Tra cứu hồ sơ'];
   const GREETING = 'Dạ, em là trợ lý dịch vụ công. Anh/chị cần làm thủ tục gì, cứ nhắn cho em, có dấu hay không dấu đều được ạ.';
@@ -348,6 +350,14 @@
           novalidate: true,
           onsubmit: async (ev) => {
             ev.preventDefault();
+            if (!MOBILE.test(phone.value.trim())) {
+              error.hidden = false;
+              error.textContent = 'Dạ, số điện thoại di động gồm 10 số, ví dụ 0912345678.';
+              phone.setAttribute('aria-invalid', 'true');
+              phone.setAttribute('aria-describedby', 'callback-error');
+              phone.focus();
+              return;
+            }
             try {
               const r = await api(`/api/chat/${enc(state.sender)}/callback`, { method: 'POST', json: { phone: phone.value, note: note.value || null } });
               state.callbackLeft = true;
@@ -389,6 +399,11 @@
           onsubmit: async (ev) => {
             ev.preventDefault();
             const picked = stars.querySelector('input:checked');
+            if (helped === null) {
+              status.textContent = 'Dạ, anh/chị chọn “Có” hoặc “Chưa” giúp em.';
+              yesNo.querySelector('button').focus();
+              return;
+            }
             try {
               const r = await api(`/api/chat/${enc(state.sender)}/feedback`, {
                 method: 'POST', json: { helped, rating: picked ? Number(picked.value) : null },

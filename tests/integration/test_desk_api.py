@@ -221,7 +221,7 @@ async def test_nobody_on_duty_means_a_call_back_the_volunteers_see(db_settings):
         sender, reply = await citizen_asks_for_a_person(client)
         assert reply["handoff"]["state"] == "missed" and "số điện thoại" in reply["handoff"]["message"]
         bad = await client.post(f"/api/chat/{sender}/callback", json={"phone": "123"})
-        assert bad.status_code == 400 and "10 số" in bad.json()["detail"]
+        assert bad.status_code == 400  # not a mobile number: refused by the schema itself
         ok = await client.post(f"/api/chat/{sender}/callback", json={"phone": "0912 345 678", "note": "khai sinh"})
         assert ok.status_code == 201
         lan = await login(client, await make_volunteer(db_settings))
@@ -273,7 +273,8 @@ async def test_feedback_and_figures(desk, db_settings):
     sender = f"web-{uuid.uuid4().hex[:12]}"
     await desk.post("/api/chat", json={"sender_id": sender, "message": "làm giấy khai sinh cần gì"})
     empty = await desk.post(f"/api/chat/{sender}/feedback", json={})
-    assert empty.status_code == 400
+    assert empty.status_code == 400  # "helped" is required
+    assert (await desk.post(f"/api/chat/{sender}/feedback", json={"helped": 0})).status_code == 400
     assert (await desk.post(f"/api/chat/{sender}/feedback", json={"helped": True, "rating": 5})).status_code == 201
     bad = await desk.post(f"/api/chat/{sender}/feedback", json={"rating": 9})
     assert bad.status_code == 400
