@@ -9,6 +9,7 @@ import logging
 from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
@@ -25,12 +26,13 @@ from api.dossiers.calendar import WorkCalendar
 from api.dossiers.controllers import ROUTES as DOSSIER_ROUTES
 from api.dossiers.controllers import LookupLimits
 from api.errors import EXCEPTION_HANDLERS
-from api.health import health
+from api.health import health, live
+from api.observability import configure_logging, http_metrics, metrics
 from api.procedures.controllers import ProcedureController, levels
 from api.procedures.service import CatalogIndex
 from api.push.controllers import ROUTES as PUSH_ROUTES
 from api.push.vapid import load_or_create, public_key
-from api.push.worker import running_worker
+from api.push.worker import QUEUE_DEPTH_EVERY, running_worker, update_queue_depth
 from api.pwa.controllers import ROUTES as PWA_ROUTES
 from api.pwa.files import AppFiles
 from api.settings import Settings, get_settings
@@ -43,9 +45,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = create_engine(settings)
     sessions = session_factory(engine)
     catalog = CatalogIndex()
-    rasa = RasaClient(settings.rasa_url, settings.chat_timeout_seconds)
+    rasa = RasaClient(settings.rasa_urls, settings.chat_timeout_seconds)
     calendar = WorkCalendar.from_settings()
-    notifier = Notifier()
+    notifier = Notifier(settings.redis_url)
+    if settings.log_format == "json":
+        configure_logging("json")
     chat_service = ChatService(rasa, catalog, sessions, settings, calendar, notifier)
 
     alchemy = SQLAlchemyPlugin(
@@ -59,7 +63,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
     )
 
+    async def backlog_gauge() -> None:
+        while True:  # the outbox backlog for /metrics, whichever process sends
+            with contextlib.suppress(Exception):
+                await update_queue_depth(engine)
+            await asyncio.sleep(QUEUE_DEPTH_EVERY)
+
     async def start(app: Litestar) -> None:
+        await notifier.start()
         # The administrative map (~15,000 units) is read once per process, off the event loop.
         app.state.addresses = await asyncio.to_thread(AddressService)
         vapid = await asyncio.to_thread(load_or_create, settings.data_dir)
@@ -75,16 +86,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.refresher = asyncio.create_task(
             catalog.run_refresher(sessions, settings.catalog_refresh_seconds)
         )
+        app.state.backlog = asyncio.create_task(backlog_gauge())
 
     async def stop(app: Litestar) -> None:
-        task = app.state.get("refresher")
-        if task:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for name in ("refresher", "backlog"):
+            task = app.state.get(name)
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         worker = app.state.get("push_worker")
         if worker:
             await worker.__aexit__(None, None, None)
+        await notifier.stop()
         await rasa.close()
         await engine.dispose()
 
@@ -101,8 +115,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *PUSH_ROUTES,
             *DESK_ROUTES,
             health,
+            live,
+            metrics,
         ],
+        middleware=[http_metrics],
         plugins=[alchemy],
+        logging_config=None,
+        # The PWA is served from the same origin; other origins only when configured.
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,  # logging is set up once per process (api.observability), not per app
         # Phones on a weak connection: text answers (the app, JSON) travel gzipped.
         # Live streams (SSE) are left out: gzip would hold their events back.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6,

@@ -158,6 +158,10 @@ async def _push_worker() -> int:
     from api.push.worker import running_worker
 
     settings = get_settings()
+    if settings.metrics_port:  # Prometheus scrapes each worker here
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port, addr=settings.host)
     engine = create_engine(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -214,7 +218,8 @@ def _new_password() -> str:
     return password
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line (also what the deployment tests check docker/compose.yml against)."""
     parser = argparse.ArgumentParser(prog="dvc", description="Trợ lý DVC")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations")
@@ -246,13 +251,21 @@ def main(argv: list[str] | None = None) -> int:
     volunteer.add_argument("--name", required=True, help="the name citizens see, e.g. \"Chị Lan\"")
     volunteer.add_argument("--role", choices=["volunteer", "admin"], default="volunteer")
     sub.add_parser("push-worker", help="send Web Push notifications from the outbox until stopped")
-    sub.add_parser("setup", help="migrate and import the shipped catalog")
+    setup = sub.add_parser("setup", help="migrate and import the shipped catalog")
+    setup.add_argument("--no-demo-agency", action="store_true",
+                       help="production: no local test agency (register real ones with register-agency)")
     serve = sub.add_parser("serve", help="run the API server")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, help="API processes (default: DVC_API_WORKERS or 1)")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from api.observability import configure_logging
+
+    configure_logging(get_settings().log_format)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     settings = get_settings()
 
@@ -275,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "setup":
         asyncio.run(_migrate())
         code = asyncio.run(_import(settings.catalog_dir, None, None, False))
-        # A fresh machine gets one local test agency, so dossiers can be submitted end to end.
-        asyncio.run(_register_agency(DEMO_AGENCY_CODE, DEMO_AGENCY_NAME, None, True))
+        if not args.no_demo_agency:
+            # A fresh machine gets one local test agency, so dossiers can be submitted end to end.
+            asyncio.run(_register_agency(DEMO_AGENCY_CODE, DEMO_AGENCY_NAME, None, True))
         return code
     if args.command == "push-worker":
         return _run_fast(_push_worker())
@@ -290,7 +304,11 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port or settings.port,
             workers=args.workers or settings.api_workers,
             log_level="info",
+            # uvicorn's access log prints whole URLs (tokens in query strings); the API logs
+            # each request itself, by route template (api.observability).
+            access_log=False,
             proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
             # Live streams (the desk, a citizen waiting for a volunteer) never end by themselves:
             # on SIGTERM they get a few seconds, then the browser reconnects to another instance.
             timeout_graceful_shutdown=5,

@@ -24,7 +24,19 @@ class HealthReport(msgspec.Struct):
     components: dict[str, Component]
 
 
-@get("/health", summary="Tình trạng hệ thống", tags=["Hệ thống"])
+class Live(msgspec.Struct):
+    status: str
+
+
+@get("/health/live", summary="Tiến trình còn chạy (liveness)", tags=["Hệ thống"])
+async def live() -> Live:
+    # Answering at all is the point: the event loop is not stuck. Nothing else is checked,
+    # so a database outage never makes an orchestrator restart healthy API processes.
+    return Live("ok")
+
+
+@get(["/health", "/health/ready"], summary="Sẵn sàng nhận yêu cầu (readiness): cơ sở dữ liệu, chỉ mục tìm kiếm, "
+     "trợ lý", tags=["Hệ thống"])
 async def health(request: Request) -> Response[HealthReport]:
     components: dict[str, Component] = {}
     started = time.perf_counter()

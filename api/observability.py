@@ -12,7 +12,8 @@ import logging
 import time
 from typing import Any
 
-from prometheus_client import Counter, Gauge, Histogram
+from litestar import Response, get
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -58,11 +59,14 @@ def configure_logging(fmt: str, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # uvicorn's own access log prints full URLs (tokens in query strings): ours replaces it.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    # uvicorn's own lines go through the root handler; its access log (whole URLs, tokens in
+    # query strings) is silenced: api.access logs each request by route template instead.
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    logging.getLogger("uvicorn.access").disabled = True
+    access = logging.getLogger("uvicorn.access")
+    access.handlers[:] = []
+    access.propagate = False  # uvicorn checks hasHandlers(): none here, none above
 
 
 access_log = logging.getLogger("api.access")
@@ -97,3 +101,9 @@ def http_metrics(app: Any) -> Any:
                 "duration_ms": round(elapsed * 1000, 1)})
 
     return middleware
+
+
+@get("/metrics", include_in_schema=False, sync_to_thread=False)
+def metrics() -> Response[bytes]:
+    """Prometheus text format. The public proxy does not forward this path (docker/Caddyfile)."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})

@@ -50,6 +50,8 @@ class Settings:
     # Where citizens reach the app: links printed on receipts and in QR codes start here.
     public_url: str = "http://127.0.0.1:8000"
     rasa_url: str = "http://127.0.0.1:5005"
+    # Several Rasa replicas (DVC_RASA_URLS, comma-separated): each citizen goes to one of them.
+    rasa_replicas: tuple[str, ...] = ()
     chat_timeout_seconds: float = 3.0
     # Web Push. "in-process": the API process sends (make run, SQLite); "off": run
     # ``python -m api push-worker`` as its own process(es) instead (production).
@@ -69,15 +71,27 @@ class Settings:
     desk_hours: str = "07:30-11:30,13:30-17:00"
     desk_days: str = "working"
     session_hours: float = 12.0  # a volunteer's login lasts one working day
+    # Redis (optional): wakes the live streams of every API instance at once (desk, handoffs).
+    redis_url: str | None = None
+    log_format: str = "text"  # "json": one JSON object per line (production)
+    metrics_port: int = 0  # a push worker serves /metrics here (0: not at all)
+    # Proxies whose X-Forwarded-For is believed (per-client rate limits need the citizen's address).
+    forwarded_allow_ips: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
         if self.push_worker not in ("in-process", "off"):
             raise ValueError("DVC_PUSH_WORKER must be 'in-process' or 'off'")
         if not self.vapid_subject.startswith(("mailto:", "https://")):
             raise ValueError("DVC_VAPID_SUBJECT must be a mailto: or https: URL")
+        if self.log_format not in ("text", "json"):
+            raise ValueError("DVC_LOG_FORMAT must be 'text' or 'json'")
         if self.desk_days not in ("working", "all"):
             raise ValueError("DVC_DESK_DAYS must be 'working' or 'all'")
         self.desk_periods  # noqa: B018 - a malformed DVC_DESK_HOURS fails at start-up
+
+    @property
+    def rasa_urls(self) -> tuple[str, ...]:
+        return self.rasa_replicas or (self.rasa_url,)
 
     @property
     def desk_periods(self) -> list[tuple[int, int]]:
@@ -123,6 +137,7 @@ def load_settings() -> Settings:
         environment=_env("DVC_ENV", "development"),
         public_url=_env("DVC_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         rasa_url=_env("DVC_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+        rasa_replicas=tuple(u.strip().rstrip("/") for u in _env("DVC_RASA_URLS", "").split(",") if u.strip()),
         chat_timeout_seconds=_env_float("DVC_CHAT_TIMEOUT_SECONDS", 3.0),
         push_worker=_env("DVC_PUSH_WORKER", "in-process"),
         vapid_subject=_env("DVC_VAPID_SUBJECT", _default_vapid_subject()),
@@ -137,6 +152,10 @@ def load_settings() -> Settings:
         desk_hours=_env("DVC_DESK_HOURS", "07:30-11:30,13:30-17:00"),
         desk_days=_env("DVC_DESK_DAYS", "working"),
         session_hours=_env_float("DVC_SESSION_HOURS", 12.0),
+        redis_url=_env("DVC_REDIS_URL", "") or None,
+        log_format=_env("DVC_LOG_FORMAT", "text"),
+        metrics_port=int(_env_float("DVC_METRICS_PORT", 0)),
+        forwarded_allow_ips=_env("DVC_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     )
 
 

@@ -25,6 +25,7 @@ from api.desk.live import Notifier
 from api.desk.service import DeskService, HandoffStatus
 from api.dossiers.calendar import WorkCalendar
 from api.errors import NotFoundError
+from api.observability import CHAT_FALLBACKS, CHAT_HANDOFFS, CHAT_TURNS
 from api.procedures.service import CatalogIndex, ProcedureDetail, ProcedureService
 from api.settings import Settings
 from api.text.normalize import nfc
@@ -127,6 +128,7 @@ class ChatService:
                 status = await desk.status(live)
                 await session.commit()
                 self.notifier.notify()
+                CHAT_TURNS.labels("live").inc()
                 return ChatReply([], "live", status)
         try:
             raw = await self.rasa.send(request.sender_id, text)
@@ -153,6 +155,11 @@ class ChatService:
         elif fell_back:
             review = "fallback"
         await self._store(request.sender_id, text, reply, review)
+        CHAT_TURNS.labels(reply.mode).inc()
+        if review == "fallback":
+            CHAT_FALLBACKS.inc()
+        if reply.handoff is not None:
+            CHAT_HANDOFFS.labels(reply.handoff.state).inc()
         return reply
 
     async def limited(self, text: str) -> ChatReply:

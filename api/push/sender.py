@@ -59,6 +59,7 @@ class Message:
     ttl: int
     urgency: str
     topic: str
+    created: float = 0.0  # when the status changed (epoch seconds): the delay metric
 
 
 @dataclass(frozen=True, slots=True)

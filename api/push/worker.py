@@ -16,6 +16,7 @@ import logging
 import os
 import random
 import socket
+import time
 from collections import Counter
 from collections.abc import Iterable
 
@@ -23,6 +24,7 @@ from sqlalchemy import Text, bindparam, cast, delete, func, insert, select, upda
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.db.base import utcnow
+from api.observability import PUSH_DELAY, PUSH_FAILED, PUSH_QUEUE, PUSH_RETRIES, PUSH_SENT
 from api.push.models import PushAttempt, PushNotification, PushSubscription
 from api.push.sender import Message, PushSender, Result
 from api.push.service import forget_subscriptions
@@ -33,6 +35,7 @@ log = logging.getLogger("api.push")
 LANES = 4  # batches in flight per process: one lane's database work overlaps the others' network waits
 RETENTION = dt.timedelta(days=30)  # finished notifications and their attempts are kept this long
 HOUSEKEEPING_EVERY = 3600.0
+QUEUE_DEPTH_EVERY = 15.0  # how often the backlog gauge is refreshed
 
 _notifications = PushNotification.__table__
 _finish = (
@@ -120,7 +123,8 @@ class PushWorker:
             else:
                 claimed.append((Message(r.id, sub.endpoint, sub.p256dh, sub.auth, r.payload.encode(),
                                         ttl=max(1, int(self.settings.push_ttl_seconds - age)),
-                                        urgency=r.urgency, topic=r.topic), r.attempts))
+                                        urgency=r.urgency, topic=r.topic,
+                                        created=_aware(r.created_at).timestamp()), r.attempts))
         return claimed, skipped
 
     @staticmethod
@@ -142,6 +146,7 @@ class PushWorker:
         now = utcnow()
         finished, sent, attempts, gone_subs = [], [], [], []
         endpoints = {message.id: message.endpoint for message, _ in claimed}
+        created = {message.id: message.created for message, _ in claimed}
         for notification_id, attempt, result in results:
             state, next_at, sent_at = result.outcome, now, None
             if result.outcome == "sent":
@@ -163,7 +168,14 @@ class PushWorker:
             self.counts[state] += 1
             if state == "sent":  # the common case, one statement for the whole batch
                 sent.append(notification_id)
+                PUSH_SENT.inc()
+                if created.get(notification_id):
+                    PUSH_DELAY.observe(max(0.0, now.timestamp() - created[notification_id]))
             else:
+                if state == "pending":
+                    PUSH_RETRIES.inc()
+                else:
+                    PUSH_FAILED.labels(state).inc()
                 finished.append({"_id": notification_id, "_state": state, "_next": next_at,
                                  "_error": result.detail, "_sent_at": sent_at})
             if notification_id in endpoints:  # a request was made: that is an attempt
@@ -213,14 +225,26 @@ class PushWorker:
                 await _wait(stop, self.settings.push_poll_seconds)
 
     async def _housekeeping(self, stop: asyncio.Event) -> None:
+        last_purge = 0.0
         while not stop.is_set():
             try:
-                async with self.engine.begin() as session:
-                    await session.execute(delete(PushNotification).where(
-                        PushNotification.state != "pending", PushNotification.created_at < utcnow() - RETENTION))
+                await update_queue_depth(self.engine)
+                if time.monotonic() - last_purge >= HOUSEKEEPING_EVERY:
+                    last_purge = time.monotonic()
+                    async with self.engine.begin() as session:
+                        await session.execute(delete(PushNotification).where(
+                            PushNotification.state != "pending", PushNotification.created_at < utcnow() - RETENTION))
             except Exception:
                 log.exception("push housekeeping failed")
-            await _wait(stop, HOUSEKEEPING_EVERY)
+            await _wait(stop, QUEUE_DEPTH_EVERY)
+
+
+async def update_queue_depth(engine: AsyncEngine) -> None:
+    """The outbox's backlog, for /metrics (read by the API processes and the workers alike)."""
+    async with engine.connect() as session:
+        PUSH_QUEUE.set((await session.execute(
+            select(func.count()).select_from(PushNotification).where(PushNotification.state == "pending")
+        )).scalar_one())
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
