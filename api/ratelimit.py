@@ -17,8 +17,14 @@ class RateLimiter:
         self.max_keys = max_keys
         self._hits: dict[str, deque[float]] = defaultdict(deque)
 
+    def check(self, key: str, now: float | None = None) -> None:
+        """Refuses (429) when ``key`` used its minute up, without counting this call."""
+        self._window(key, time.monotonic() if now is None else now, record=False)
+
     def hit(self, key: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
+        self._window(key, time.monotonic() if now is None else now, record=True)
+
+    def _window(self, key: str, now: float, record: bool) -> None:
         if len(self._hits) > self.max_keys:  # bounded memory under a flood of distinct keys
             self._hits.clear()
         window = self._hits[key]
@@ -32,4 +38,5 @@ class RateLimiter:
                 status=429,
                 headers={"Retry-After": str(retry)},
             )
-        window.append(now)
+        if record:
+            window.append(now)

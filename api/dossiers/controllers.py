@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,7 +33,7 @@ from api.dossiers.service import (
     draft_view,
 )
 from api.dossiers.uploads import MAX_UPLOAD_BYTES, store_upload
-from api.errors import AppError, BadRequestError
+from api.errors import AppError, BadRequestError, NotFoundError
 from api.http import PROBLEM_RESPONSES, problems
 from api.procedures.service import ProcedureService
 from api.ratelimit import RateLimiter
@@ -41,15 +43,25 @@ RESPONSES = {**PROBLEM_RESPONSES}
 
 
 class LookupLimits:
-    """Guessing dossier codes or phone numbers must be slow: per client and per code."""
+    """Guessing dossier codes, tokens or phone numbers must be slow: failed lookups are counted
+    per client and per code, and once either used its minute up, every lookup waits. A citizen
+    refreshing their own dossier's page (right token) is never slowed down."""
 
     def __init__(self) -> None:
         self.per_client = RateLimiter(per_minute=10)
         self.per_code = RateLimiter(per_minute=5)
 
-    def hit(self, request: Request, code: str) -> None:
-        self.per_client.hit(request.client.host if request.client else "?")
-        self.per_code.hit(code.strip().upper())
+    @contextlib.contextmanager
+    def guard(self, request: Request, code: str) -> Iterator[None]:
+        client, key = request.client.host if request.client else "?", code.strip().upper()
+        self.per_client.check(client)
+        self.per_code.check(key)
+        try:
+            yield
+        except NotFoundError:
+            self.per_client.hit(client)
+            self.per_code.hit(key)
+            raise
 
 Token = Annotated[str | None, HeaderParameter(name="X-Resume-Token", required=False)]
 TrackingHeader = Annotated[str | None, HeaderParameter(name="X-Tracking-Token", required=False)]
@@ -286,8 +298,8 @@ async def get_dossier(
     x_tracking_token: TrackingHeader = None,
     token: TokenQuery = None,
 ) -> DossierView:
-    request.app.state.lookup_limits.hit(request, code)
-    return await _service(request, db_session).open(code, token=x_tracking_token or token)
+    with request.app.state.lookup_limits.guard(request, code):
+        return await _service(request, db_session).open(code, token=x_tracking_token or token)
 
 
 @get("/api/dossiers/{code:str}/receipt.pdf", summary="Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", tags=TAGS,
@@ -296,10 +308,10 @@ async def receipt_pdf(
     request: Request, code: str, db_session: NamedDependency[AsyncSession],
     x_tracking_token: TrackingHeader = None, token: TokenQuery = None,
 ) -> Response[bytes]:
-    request.app.state.lookup_limits.hit(request, code)
     secret = x_tracking_token or token
     service = _service(request, db_session)
-    dossier = await service.dossier_for(code, token=secret)
+    with request.app.state.lookup_limits.guard(request, code):
+        dossier = await service.dossier_for(code, token=secret)
     view = await service.view(dossier)
     agency = (await db_session.execute(select(Agency).where(Agency.code == view.agency_code))).scalar_one()
     link = f"{request.app.state.settings.public_url}/{view.url}?t={secret}"
@@ -315,8 +327,8 @@ async def receipt_pdf(
 @post("/api/dossiers/lookup", summary="Tra cứu hồ sơ bằng mã và số điện thoại", tags=TAGS, status_code=200,
       responses=problems(s429="Quá nhiều lần tra cứu"))
 async def lookup_dossier(request: Request, data: JSONBody[Lookup], db_session: NamedDependency[AsyncSession]) -> DossierView:
-    request.app.state.lookup_limits.hit(request, data.code)
-    return await _service(request, db_session).open(data.code, phone=data.phone)
+    with request.app.state.lookup_limits.guard(request, data.code):
+        return await _service(request, db_session).open(data.code, phone=data.phone)
 
 
 @post("/api/dossiers/{code:str}/withdraw", summary="Rút hồ sơ", tags=TAGS, status_code=200,

@@ -347,3 +347,12 @@ async def test_delivery_by_post_needs_a_confirmed_address(client, khai_sinh_form
     done = await client.post(url, json={**body, "return_address_confirmed": True}, headers=headers)
     assert done.status_code == 201
     assert done.json()["receipt"]["return_address"] == "12 Nguyễn Huệ, Phường Sài Gòn, Thành phố Hồ Chí Minh"
+
+
+async def test_a_citizen_refreshing_their_own_dossier_is_never_rate_limited(db_settings, khai_sinh_form, agency):
+    async with AsyncTestClient(app=create_app(db_settings)) as own:  # its own limits
+        done = await submitted(own, khai_sinh_form, agency)
+        code, token = done["dossier"]["code"], done["tracking_token"]
+        statuses = [(await own.get(f"/api/dossiers/{code}", headers={"X-Tracking-Token": token})).status_code
+                    for _ in range(15)]
+        assert statuses == [200] * 15
