@@ -841,8 +841,10 @@
 
   function firstOpenField(w) {
     const fields = visibleFields(w.form, w.draft.answers);
-    return fields.find((f) => w.draft.errors[f.id] || (isEmpty(w.draft.answers[f.id]) && f.required && f.type !== 'checkbox'))
-      || fields.find((f) => !(f.id in w.draft.answers));
+    // Where the citizen stopped: the first question with an error or never answered (a skipped
+    // optional question is saved as null, so it counts as answered), then any required one left empty.
+    return fields.find((f) => w.draft.errors[f.id] || !(f.id in w.draft.answers))
+      || fields.find((f) => isEmpty(w.draft.answers[f.id]) && f.required && f.type !== 'checkbox');
   }
 
   route(/^\/nhap\/([^/]+)$/, 'procedures', async ({ params: [id], query }) => {

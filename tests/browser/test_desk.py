@@ -93,3 +93,29 @@ def test_handoff_round_trip_between_citizen_and_volunteer(browser, stack, volunt
         desk.context.close()
         citizen.context.close()
     assert not desk.errors and not citizen.errors, desk.errors + citizen.errors
+
+
+def test_assisted_filling_at_the_desk_continues_on_the_citizens_phone(browser, stack):
+    desk, citizen = Phone(browser, stack["url"]), Phone(browser, stack["url"])
+    try:
+        d, c = desk.page, citizen.page
+        desk.open("/#/thu-tuc/3.000333")  # the volunteer opens the procedure with the citizen
+        expect(d.get_by_role("button", name="In danh sách giấy tờ")).to_be_visible()
+        d.get_by_role("link", name="Điền tờ khai và nộp trực tuyến").click()
+        d.get_by_label("Họ, chữ đệm và tên của anh/chị").fill("Đỗ Văn Nam")
+        d.get_by_role("button", name="Tiếp tục").click()
+        expect(d.get_by_text(re.compile(r"Câu 2/\d+"))).to_be_visible()
+        d.get_by_role("link", name="Lưu lại, làm tiếp sau").click()
+        expect(d.get_by_role("heading", level=1)).to_have_text("Đã lưu tờ khai")
+        # What the QR code holds is this link: the citizen's phone opens it.
+        link = d.get_by_role("link", name="Đường dẫn mở lại tờ khai").get_attribute("href")
+        assert re.search(r"/#/nhap/[0-9a-f-]{36}\?t=", link)
+        citizen.open(link)
+        expect(c.get_by_text(re.compile(r"Câu 2/\d+"))).to_be_visible()  # where the volunteer stopped
+        c.get_by_role("link", name="Quay lại").click()
+        expect(c.get_by_label("Họ, chữ đệm và tên của anh/chị")).to_have_value("Đỗ Văn Nam")
+        assert "?t=" not in c.url  # the secret leaves the address bar once kept on the phone
+    finally:
+        desk.context.close()
+        citizen.context.close()
+    assert not desk.errors and not citizen.errors, desk.errors + citizen.errors

@@ -177,6 +177,7 @@ class LoadReport:
     failures: list[str] = field(default_factory=list)
     per_instance: Counter = field(default_factory=Counter)
     chat_modes: Counter = field(default_factory=Counter)
+    submitted: int = 0
     dossiers: int = 0
     expected_notifications: int = 0
     delivered: int = 0
@@ -194,7 +195,8 @@ class LoadReport:
             lines.append(f"  {kind:<10} {len(values):>6,}  p50 {statistics.median(values) * 1000:6.0f} ms  "
                          f"p95 {pct(values, .95) * 1000:6.0f} ms")
         lines.append(f"  chat answered by: {dict(self.chat_modes)}")
-        lines.append(f"  {self.dossiers} dossiers submitted and moved; notifications: expected "
+        lines.append(f"  {self.submitted} dossiers submitted, {self.dossiers} followed by {DEVICES_PER_DOSSIER} "
+                     f"devices each and moved by the agency; notifications: expected "
                      f"{self.expected_notifications}, delivered {self.delivered}, sent twice {self.duplicates}; "
                      f"delay change → push service p50 {statistics.median(self.push_delays) * 1000:.0f} ms, "
                      f"p95 {pct(self.push_delays, .95) * 1000:.0f} ms" if self.push_delays else "  no notifications")
@@ -216,7 +218,7 @@ async def load(cluster: Cluster, seconds: float, concurrency: int, with_chat: bo
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2)
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
         subscribers = (await http.post(f"{cluster.push_service}/_control/subscribers",
-                                       params={"n": 400 * DEVICES_PER_DOSSIER})).json()
+                                       params={"n": 1000 * DEVICES_PER_DOSSIER})).json()
 
         def instance() -> str:
             nonlocal turn
@@ -249,6 +251,7 @@ async def load(cluster: Cluster, seconds: float, concurrency: int, with_chat: bo
                               json={"applicant_name": "Lê Thị Hoa", "phone": "0912345678", "delivery": "office"})
             if done is None or done.status_code != 201:
                 return
+            report.submitted += 1
             code, token = done.json()["dossier"]["code"], done.json()["tracking_token"]
             for _ in range(DEVICES_PER_DOSSIER):
                 if not subscribers:
