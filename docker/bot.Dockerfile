@@ -44,7 +44,7 @@ CMD ["rasa", "run", "--enable-api", "-i", "0.0.0.0", "-p", "5005", "--model", "b
 FROM python:3.10.15-slim-bookworm AS actions
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONPATH=/app PYTHONUNBUFFERED=1
 RUN groupadd --system --gid 10001 dvc && useradd --system --uid 10001 --gid dvc --home-dir /app dvc \
-    && pip install "rasa-sdk==3.6.2"
+    && pip install "rasa-sdk==3.6.2" "aiohttp==3.9.5"  # the versions the bot's environment is tested with
 WORKDIR /app
 COPY api/__init__.py api/__init__.py
 COPY api/text/ api/text/

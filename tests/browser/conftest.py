@@ -117,7 +117,7 @@ class Phone:
         assert_accessible(self.page, name)
 
     def wait_for_service_worker(self) -> None:
-        self.page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+        self.page.wait_for_function("() => Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)")
 
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
