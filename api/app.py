@@ -12,6 +12,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from redis.asyncio import Redis
 
 from api.addresses.controllers import resolve_address, suggest_address
 from api.addresses.service import AddressService
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     rasa = RasaClient(settings.rasa_urls, settings.chat_timeout_seconds)
     calendar = WorkCalendar.from_settings()
     notifier = Notifier(settings.redis_url)
+    # Shared by every instance: rate limits count a client once, whichever instance it reaches.
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     if settings.log_format == "json":
         configure_logging("json")
     chat_service = ChatService(rasa, catalog, sessions, settings, calendar, notifier)
@@ -99,6 +102,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if worker:
             await worker.__aexit__(None, None, None)
         await notifier.stop()
+        if redis is not None:
+            await redis.aclose()
         await rasa.close()
         await engine.dispose()
 
@@ -138,10 +143,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "engine": engine,
                 "rasa": rasa,
                 "chat": chat_service,
-                "lookup_limits": LookupLimits(),
+                "lookup_limits": LookupLimits(redis),
                 "calendar": calendar,
                 "notifier": notifier,
-                "login_limits": LoginLimits(),
+                "login_limits": LoginLimits(redis),
                 "app_files": AppFiles.load(),
             }
         ),

@@ -54,13 +54,13 @@ class LoginLimits:
 
     MESSAGE = "Dạ, anh/chị đăng nhập sai nhiều lần quá. Vui lòng đợi một phút rồi thử lại."
 
-    def __init__(self) -> None:
-        self.per_user = RateLimiter(per_minute=5, message=self.MESSAGE)
-        self.per_client = RateLimiter(per_minute=20, message=self.MESSAGE)
+    def __init__(self, redis: Any = None) -> None:
+        self.per_user = RateLimiter(per_minute=5, message=self.MESSAGE, name="login-user", redis=redis)
+        self.per_client = RateLimiter(per_minute=20, message=self.MESSAGE, name="login-client", redis=redis)
 
-    def hit(self, request: Request, username: str) -> None:
-        self.per_client.hit(request.client.host if request.client else "?")
-        self.per_user.hit(username.strip().lower())
+    async def hit(self, request: Request, username: str) -> None:
+        await self.per_client.hit(request.client.host if request.client else "?")
+        await self.per_user.hit(username.strip().lower())
 
 
 # --- shapes ---------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def _cookie(request: Request, value: str, max_age: int) -> Cookie:
 @post("/api/desk/login", summary="Đăng nhập (tình nguyện viên)", tags=DESK, status_code=200,
       responses=problems(s401="Sai tên đăng nhập hoặc mật khẩu", s429="Đăng nhập sai nhiều lần"))
 async def login(request: Request, data: JSONBody[Login], db_session: NamedDependency[AsyncSession]) -> Response[Me]:
-    request.app.state.login_limits.hit(request, data.username)
+    await request.app.state.login_limits.hit(request, data.username)
     volunteer = await auth.authenticate(db_session, data.username, data.password)
     if volunteer is None:
         raise AppError("Dạ, tên đăng nhập hoặc mật khẩu chưa đúng.", developer_message="bad credentials",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -47,20 +47,20 @@ class LookupLimits:
     per client and per code, and once either used its minute up, every lookup waits. A citizen
     refreshing their own dossier's page (right token) is never slowed down."""
 
-    def __init__(self) -> None:
-        self.per_client = RateLimiter(per_minute=10)
-        self.per_code = RateLimiter(per_minute=5)
+    def __init__(self, redis: Any = None) -> None:
+        self.per_client = RateLimiter(per_minute=10, name="lookup-client", redis=redis)
+        self.per_code = RateLimiter(per_minute=5, name="lookup-code", redis=redis)
 
-    @contextlib.contextmanager
-    def guard(self, request: Request, code: str) -> Iterator[None]:
+    @contextlib.asynccontextmanager
+    async def guard(self, request: Request, code: str) -> AsyncIterator[None]:
         client, key = request.client.host if request.client else "?", code.strip().upper()
-        self.per_client.check(client)
-        self.per_code.check(key)
+        await self.per_client.check(client)
+        await self.per_code.check(key)
         try:
             yield
         except NotFoundError:
-            self.per_client.hit(client)
-            self.per_code.hit(key)
+            await self.per_client.hit(client)
+            await self.per_code.hit(key)
             raise
 
 Token = Annotated[str | None, HeaderParameter(name="X-Resume-Token", required=False)]
@@ -298,7 +298,7 @@ async def get_dossier(
     x_tracking_token: TrackingHeader = None,
     token: TokenQuery = None,
 ) -> DossierView:
-    with request.app.state.lookup_limits.guard(request, code):
+    async with request.app.state.lookup_limits.guard(request, code):
         return await _service(request, db_session).open(code, token=x_tracking_token or token)
 
 
@@ -310,7 +310,7 @@ async def receipt_pdf(
 ) -> Response[bytes]:
     secret = x_tracking_token or token
     service = _service(request, db_session)
-    with request.app.state.lookup_limits.guard(request, code):
+    async with request.app.state.lookup_limits.guard(request, code):
         dossier = await service.dossier_for(code, token=secret)
     view = await service.view(dossier)
     agency = (await db_session.execute(select(Agency).where(Agency.code == view.agency_code))).scalar_one()
@@ -327,7 +327,7 @@ async def receipt_pdf(
 @post("/api/dossiers/lookup", summary="Tra cứu hồ sơ bằng mã và số điện thoại", tags=TAGS, status_code=200,
       responses=problems(s429="Quá nhiều lần tra cứu"))
 async def lookup_dossier(request: Request, data: JSONBody[Lookup], db_session: NamedDependency[AsyncSession]) -> DossierView:
-    with request.app.state.lookup_limits.guard(request, data.code):
+    async with request.app.state.lookup_limits.guard(request, data.code):
         return await _service(request, db_session).open(data.code, phone=data.phone)
 
 
