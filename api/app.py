@@ -89,7 +89,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.refresher = asyncio.create_task(
             catalog.run_refresher(sessions, settings.catalog_refresh_seconds)
         )
-        app.state.backlog = asyncio.create_task(backlog_gauge())
+        if settings.push_worker != "in-process":  # an in-process worker refreshes the gauge itself
+            app.state.backlog = asyncio.create_task(backlog_gauge())
 
     async def stop(app: Litestar) -> None:
         for name in ("refresher", "backlog"):

@@ -16,7 +16,7 @@ from litestar.handlers import BaseRouteHandler
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.base import utcnow
+from api.db.base import aware, utcnow
 from api.desk.models import Volunteer, VolunteerSession
 from api.errors import AppError
 
@@ -105,9 +105,7 @@ async def current(session: AsyncSession, request: Request) -> tuple[Volunteer, V
     if row is None:
         raise Unauthorized("unknown or ended session")
     desk_session, volunteer = row
-    expires = desk_session.expires_at if desk_session.expires_at.tzinfo else desk_session.expires_at.replace(
-        tzinfo=dt.UTC)
-    if expires < utcnow() or not volunteer.active:
+    if aware(desk_session.expires_at) < utcnow() or not volunteer.active:
         raise Unauthorized("session expired or account disabled")
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")

@@ -123,6 +123,10 @@ class HandoffState(msgspec.Struct):
     handoff: HandoffStatus | None
 
 
+def _me(volunteer: Volunteer, csrf_token: str) -> Me:
+    return Me(volunteer.username, volunteer.display_name, volunteer.role, volunteer.on_duty, csrf_token)
+
+
 def _desk(request: Request, session: AsyncSession) -> DeskService:
     return DeskService(session, request.app.state.settings, request.app.state.calendar)
 
@@ -149,8 +153,7 @@ async def login(request: Request, data: JSONBody[Login], db_session: NamedDepend
                        status=401, title="Chưa đăng nhập")
     hours = request.app.state.settings.session_hours
     secret, csrf = await auth.open_session(db_session, volunteer, hours)
-    me = Me(volunteer.username, volunteer.display_name, volunteer.role, volunteer.on_duty, csrf)
-    return Response(me, cookies=[_cookie(request, secret, int(hours * 3600))])
+    return Response(_me(volunteer, csrf), cookies=[_cookie(request, secret, int(hours * 3600))])
 
 
 @post("/api/desk/logout", summary="Đăng xuất", tags=DESK, status_code=204, **GUARDED)
@@ -166,8 +169,7 @@ async def logout(request: Request, db_session: NamedDependency[AsyncSession]) ->
      **GUARDED)
 async def me(request: Request, db_session: NamedDependency[AsyncSession]) -> Me:
     volunteer, desk_session = await auth.current(db_session, request)
-    return Me(volunteer.username, volunteer.display_name, volunteer.role, volunteer.on_duty,
-              desk_session.csrf_token)
+    return _me(volunteer, desk_session.csrf_token)
 
 
 @post("/api/desk/duty", summary="Bắt đầu / kết thúc ca trực", tags=DESK, status_code=200, **GUARDED)
@@ -175,8 +177,7 @@ async def duty(request: Request, data: JSONBody[Duty], db_session: NamedDependen
     volunteer, desk_session = await auth.current(db_session, request)
     await _desk(request, db_session).set_duty(volunteer, data.on)
     _notify(request)
-    return Me(volunteer.username, volunteer.display_name, volunteer.role, volunteer.on_duty,
-              desk_session.csrf_token)
+    return _me(volunteer, desk_session.csrf_token)
 
 
 # --- volunteers: the queue, live ---------------------------------------------------------------

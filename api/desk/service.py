@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.chat.masking import mask_personal
 from api.chat.models import ChatMessage
-from api.db.base import utcnow
+from api.db.base import aware, utcnow
 from api.desk.auth import Forbidden
 from api.desk.models import CallbackRequest, ChatFeedback, Handoff, SharedDossier, Volunteer
 from api.dossiers.calendar import WorkCalendar
@@ -103,12 +103,6 @@ class Stats(msgspec.Struct):
     ratings: dict[str, int]  # "1".."5" → count
     top_procedures: list[dict[str, str | int]]
     callbacks_open: int
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def known_intents() -> list[str]:
@@ -200,7 +194,7 @@ class DeskService:
                     Handoff.state == "closed", Handoff.taken_at.is_not(None)).order_by(Handoff.id.desc()).limit(20)
             )
         ).all()
-        spans = [(_utc(c) - _utc(t)).total_seconds() / 60 for t, c in rows if t and c]
+        spans = [(aware(c) - aware(t)).total_seconds() / 60 for t, c in rows if t and c]
         return statistics.mean(spans) if spans else DEFAULT_HANDLING_MINUTES
 
     async def citizen_says(self, handoff: Handoff, text: str) -> None:
@@ -231,7 +225,7 @@ class DeskService:
                 .order_by(ChatMessage.id)
             )
         ).scalars()
-        return [LiveMessage(m.id, m.direction, m.text, m.author, _utc(m.created_at)) for m in rows]
+        return [LiveMessage(m.id, m.direction, m.text, m.author, aware(m.created_at)) for m in rows]
 
     async def leave_callback(self, sender_id: str, phone: str, note: str | None) -> CallbackItem:
         normal = normalise_phone(phone)
@@ -243,7 +237,7 @@ class DeskService:
                               created_at=utcnow())
         self.session.add(row)
         await self.session.flush()
-        return CallbackItem(row.id, row.phone, row.note, _utc(row.created_at), None, None)
+        return CallbackItem(row.id, row.phone, row.note, aware(row.created_at), None, None)
 
     async def share_dossier(self, sender_id: str, code: str) -> None:
         handoff = await self.active(sender_id)
@@ -293,8 +287,8 @@ class DeskService:
             if h.state == "waiting":
                 position += 1
             mid, text = last.get(h.sender_id, (None, None))
-            items.append(QueueItem(h.id, h.sender_id, h.reason, h.state, _utc(h.requested_at),
-                                   int((now - _utc(h.requested_at)).total_seconds()),
+            items.append(QueueItem(h.id, h.sender_id, h.reason, h.state, aware(h.requested_at),
+                                   int((now - aware(h.requested_at)).total_seconds()),
                                    position if h.state == "waiting" else None, h.volunteer_name, text, mid))
         return items
 
@@ -341,7 +335,7 @@ class DeskService:
                 .order_by(ChatMessage.id.desc()).limit(200)
             )
         ).scalars()
-        return [LiveMessage(m.id, m.direction, mask_personal(m.text), m.author, _utc(m.created_at))
+        return [LiveMessage(m.id, m.direction, mask_personal(m.text), m.author, aware(m.created_at))
                 for m in reversed(list(rows))]
 
     async def say(self, volunteer: Volunteer, handoff_id: int, text: str) -> LiveMessage:
@@ -350,7 +344,7 @@ class DeskService:
                               author=volunteer.display_name, text=mask_personal(text.strip()))
         self.session.add(message)
         await self.session.flush()
-        return LiveMessage(message.id, "out", message.text, message.author, _utc(message.created_at) or utcnow())
+        return LiveMessage(message.id, "out", message.text, message.author, aware(message.created_at))
 
     async def release(self, volunteer: Volunteer, handoff_id: int) -> Handoff:
         """Back to the bot."""
@@ -374,7 +368,7 @@ class DeskService:
         query = select(CallbackRequest).order_by(CallbackRequest.id.desc()).limit(200)
         if not include_done:
             query = query.where(CallbackRequest.done_at.is_(None))
-        return [CallbackItem(c.id, c.phone, c.note, _utc(c.created_at), _utc(c.done_at), c.done_by)
+        return [CallbackItem(c.id, c.phone, c.note, aware(c.created_at), aware(c.done_at) if c.done_at else None, c.done_by)
                 for c in (await self.session.execute(query)).scalars()]
 
     async def callback_done(self, volunteer: Volunteer, callback_id: int) -> None:
@@ -391,7 +385,7 @@ class DeskService:
             query = query.where(ChatMessage.label_intent.is_not(None))
         elif labelled is False:
             query = query.where(ChatMessage.label_intent.is_(None))
-        return [ReviewItem(m.id, m.sender_id, m.text, m.review or "", _utc(m.created_at), m.label_intent,
+        return [ReviewItem(m.id, m.sender_id, m.text, m.review or "", aware(m.created_at), m.label_intent,
                            m.label_procedure, m.labelled_by) for m in (await self.session.execute(query)).scalars()]
 
     async def label(self, volunteer: Volunteer, message_id: int, intent: str, procedure_code: str | None) -> None:
@@ -444,7 +438,7 @@ class DeskService:
         conversations = len({r.sender_id for r in incoming})
         fallbacks = sum(1 for r in incoming if r.review == "fallback")
         handoffs = list((await self.session.execute(select(Handoff).where(Handoff.requested_at >= since))).scalars())
-        waits = sorted((_utc(h.taken_at) - _utc(h.requested_at)).total_seconds() for h in handoffs if h.taken_at)
+        waits = sorted((aware(h.taken_at) - aware(h.requested_at)).total_seconds() for h in handoffs if h.taken_at)
         feedback = list(
             (await self.session.execute(select(ChatFeedback).where(ChatFeedback.created_at >= since))).scalars())
         helped = [f.helped for f in feedback if f.helped is not None]

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.addresses.service import AddressService
+from api.db.base import aware
 from api.dossiers import status as st
 from api.dossiers.calendar import WorkCalendar
 from api.dossiers.forms import FormDefinition, load_forms, normalise_phone, validate_answers
@@ -97,14 +98,9 @@ class DossierView(msgspec.Struct):
     url: str
 
 
-def utc(value: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def draft_view(d: Draft) -> DraftView:
     return DraftView(d.id, d.procedure_code, d.form_slug, d.answers, d.errors, d.revision, d.dossier_code,
-                     utc(d.updated_at), d.sending_address)
+                     aware(d.updated_at), d.sending_address)
 
 
 def dossier_view(d: Dossier, events: list[DossierEvent], today: dt.date | None = None) -> DossierView:
@@ -118,13 +114,13 @@ def dossier_view(d: Dossier, events: list[DossierEvent], today: dt.date | None =
         status_name=st.NAMES[status],
         next_step=st.NEXT_STEP[status],
         overdue=st.is_overdue(status, d.due_date, today or dt.date.today()),
-        received_at=utc(d.received_at),
+        received_at=aware(d.received_at),
         due_date=d.due_date,
         delivery=d.delivery,
         fee_vnd=d.fee_vnd,
         return_address=(d.return_address or {}).get("formatted"),
         history=[
-            HistoryItem(e.status_to, st.NAMES[st.Status(e.status_to)], utc(e.occurred_at), e.actor, e.note)
+            HistoryItem(e.status_to, st.NAMES[st.Status(e.status_to)], aware(e.occurred_at), e.actor, e.note)
             for e in events
         ],
         url=f"#/ho-so/{d.code}",
@@ -157,10 +153,14 @@ class DossierService:
             )
         return out
 
-    async def _form_for(self, procedure: ProcedureDetail) -> FormDefinition:
+    async def _form_for(
+        self, procedure: ProcedureDetail, missing: type[AppError] = ConflictError
+    ) -> FormDefinition:
+        """The procedure's online form; ``missing`` says how its absence is reported
+        (a conflict when a draft is asked for, not found when the form itself is)."""
         form = load_forms().get(procedure.slug or "")
         if form is None:
-            raise ConflictError(
+            raise missing(
                 f"Dạ, thủ tục “{procedure.name}” chưa có biểu mẫu điền trực tuyến. "
                 "Anh/chị xem giấy tờ cần chuẩn bị và nộp tại cơ quan nhé.",
                 developer_message=f"no form definition for {procedure.slug!r}",
@@ -169,14 +169,7 @@ class DossierService:
 
     async def form_for_procedure(self, procedure_code: str) -> FormDefinition:
         procedure = await ProcedureService(self.session).get(procedure_code)
-        form = load_forms().get(procedure.slug or "")
-        if form is None:
-            raise NotFoundError(
-                f"Dạ, thủ tục “{procedure.name}” chưa có tờ khai điền trực tuyến. "
-                "Anh/chị xem giấy tờ cần chuẩn bị và nộp tại cơ quan nhé.",
-                developer_message=f"no form definition for {procedure.slug!r}",
-            )
-        return form
+        return await self._form_for(procedure, missing=NotFoundError)
 
     async def create_draft(self, procedure_code: str, answers: dict[str, Any]) -> tuple[Draft, str]:
         answers = storable(answers)

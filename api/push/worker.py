@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from sqlalchemy import Text, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from api.db.base import utcnow
+from api.db.base import aware, utcnow
 from api.observability import PUSH_DELAY, PUSH_FAILED, PUSH_QUEUE, PUSH_RETRIES, PUSH_SENT
 from api.push.models import PushAttempt, PushNotification, PushSubscription
 from api.push.sender import Message, PushSender, Result
@@ -111,7 +111,7 @@ class PushWorker:
         claimed: list[tuple[Message, int]] = []
         skipped: list[tuple[int, int, Result]] = []
         for r in rows:
-            age = (now - _aware(r.created_at)).total_seconds()
+            age = (now - aware(r.created_at)).total_seconds()
             sub = subs.get(r.subscription_id)
             if sub is None:
                 skipped.append((r.id, r.attempts, Result("gone", None, "subscription no longer exists", 0)))
@@ -124,7 +124,7 @@ class PushWorker:
                 claimed.append((Message(r.id, sub.endpoint, sub.p256dh, sub.auth, r.payload.encode(),
                                         ttl=max(1, int(self.settings.push_ttl_seconds - age)),
                                         urgency=r.urgency, topic=r.topic,
-                                        created=_aware(r.created_at).timestamp()), r.attempts))
+                                        created=aware(r.created_at).timestamp()), r.attempts))
         return claimed, skipped
 
     @staticmethod
@@ -250,11 +250,6 @@ async def update_queue_depth(engine: AsyncEngine) -> None:
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 @contextlib.asynccontextmanager

@@ -33,7 +33,7 @@ import httpx
 from api.dossiers.integration import sign
 from api.settings import ROOT
 from tests.bot.stack import BOT_BIN, MODEL, process, wait_for
-from tests.conftest import PG_URL, free_port
+from tests.conftest import PG_URL, _pg_admin, free_port
 from tools.run_all import bot_env
 
 SEARCHES = ["lam lai can cuoc", "đăng ký khai sinh", "cap lai gplx", "xin phieu ly lich tu phap",
@@ -47,16 +47,6 @@ DEVICES_PER_DOSSIER = 3
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
-
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_URL.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 @dataclass
@@ -74,8 +64,8 @@ class Cluster:
     def running(self) -> Iterator[Cluster]:
         tag = uuid.uuid4().hex[:8]
         db, rasa_db = f"dvc_cluster_{tag}", f"rasa_cluster_{tag}"
-        asyncio.run(_pg(f'CREATE DATABASE "{db}"'))
-        asyncio.run(_pg(f'CREATE DATABASE "{rasa_db}"'))
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{db}"'))
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{rasa_db}"'))
         base_pg = PG_URL.rsplit("/", 1)[0]
         rasa_ports = [free_port(), free_port()]
         self.env = {
@@ -114,8 +104,8 @@ class Cluster:
                 yield self
         finally:
             time.sleep(0.5)
-            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{rasa_db}" WITH (FORCE)'))
+            asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{rasa_db}" WITH (FORCE)'))
 
     def _run(self, cmd: list[str]) -> str:
         done = subprocess.run([sys.executable, *cmd[1:]], cwd=ROOT, env=self.env, capture_output=True, text=True,

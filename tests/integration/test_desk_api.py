@@ -17,7 +17,7 @@ from api.desk.auth import COOKIE, hash_password
 from api.desk.models import Volunteer
 from api.desk.service import _mark_entity
 from tests.integration.test_dossiers_api import agency as agency  # noqa: F401 - a fixture used below
-from tests.integration.test_dossiers_api import full_answers
+from tests.integration.test_dossiers_api import submitted
 
 KHAI_SINH = "1.001193"
 PASSWORD = "mat-khau-du-dai-123"
@@ -188,13 +188,8 @@ async def test_a_volunteer_sees_a_dossier_only_when_shared_in_a_conversation_the
     lan = await login(desk, await make_volunteer(db_settings, name="Chị Lan"))
     hung = await login(desk, await make_volunteer(db_settings, name="Anh Hùng"))
     await on_duty(lan)
-    draft = (await desk.post("/api/drafts", json={"procedure_code": KHAI_SINH,
-                                                  "answers": full_answers(load_forms()["dang-ky-khai-sinh"])})).json()
-    submitted = (await desk.post(f"/api/drafts/{draft['draft']['id']}/submit",
-                                 headers={"X-Resume-Token": draft["resume_token"]},
-                                 json={"applicant_name": "Lê Thị Hoa", "phone": "0912345678",
-                                       "delivery": "office"})).json()
-    code, token = submitted["dossier"]["code"], submitted["tracking_token"]
+    done = await submitted(desk, load_forms()["dang-ky-khai-sinh"], agency)
+    code, token = done["dossier"]["code"], done["tracking_token"]
     sender, reply = await citizen_asks_for_a_person(desk)
     handoff = reply["handoff"]["id"]
     early = await desk.post(f"/api/chat/{sender}/share-dossier", json={"code": code, "tracking_token": token})
